@@ -1,0 +1,171 @@
+"""The ledger: every yuan and every unit moves through here, as a double entry.
+
+An entry says: on `day`, `payer` paid `amount` yuan to `payee`, and `units` of `brand`
+moved the other way (from payee to payer), for a reason `kind`. Pure unit moves (using a
+unit up, writing stock off) carry no money; pure money moves (savings, bonuses) no units.
+
+Accounts: person i is account i; brand b is `brand_account(b)`; then four outside
+accounts: EXTERNAL (the economy outside the model: savings come from it, production costs
+and shop purchases go to it), GREY (discount traders who buy dumped stock and resell it),
+CONSUMED and WRITTEN_OFF (where units end). Everything starts at zero, so the balances of
+all accounts always sum to zero, in money and in units of each brand.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+KINDS = (
+    "endowment",      # a person's savings at the start (external -> person)
+    "income",         # monthly savings (external -> person)
+    "production",     # brand pays production cost, receives units (brand <- external)
+    "entry_order",    # first order that makes a person an agent (seller -> supplier)
+    "upgrade",        # order bought to climb to a higher tier
+    "restock",        # any later order from a seller to its supplier
+    "retail",         # a person buys one unit from a seller
+    "outside",        # a person buys from shops / platforms (no brand units)
+    "grey_retail",    # a person buys dumped stock from discount traders
+    "dump",           # a seller sells stock to discount traders below price
+    "recruit_bonus",  # brand pays an upline for a recruit
+    "team_bonus",     # brand pays ancestors a share of a downline purchase
+    "buyback",        # brand buys back unsold stock from a quitting seller
+    "consumption",    # a unit is used up (units only)
+    "write_off",      # unsold stock thrown away (units only)
+)
+KIND = {name: k for k, name in enumerate(KINDS)}
+WHOLESALE = ("entry_order", "upgrade", "restock")
+# Money a person pays or receives *as a seller* (for net profit by person).
+SELLER_PAYS = {KIND[k] for k in WHOLESALE}
+SELLER_EARNS = {KIND[k] for k in (*WHOLESALE, "retail", "dump", "recruit_bonus", "team_bonus",
+                                  "buyback")}
+
+
+class Ledger:
+    """Balances per account, per-kind totals, and the journal of every entry."""
+
+    def __init__(self, people: int, brands: int):
+        self.people = people
+        self.brands = brands
+        self.EXTERNAL = people + brands
+        self.GREY = people + brands + 1
+        self.CONSUMED = people + brands + 2
+        self.WRITTEN_OFF = people + brands + 3
+        self.accounts = people + brands + 4
+        self.money = np.zeros(self.accounts)
+        self.units = np.zeros((self.accounts, brands), dtype=np.int64)
+        self.seller_net = np.zeros(people)  # received minus paid as a seller, by person
+        self.seller_receipts = np.zeros(people)  # received as a seller, by person
+        self.total_amount = np.zeros(len(KINDS))
+        self.total_units = np.zeros(len(KINDS), dtype=np.int64)
+        self.total_entries = np.zeros(len(KINDS), dtype=np.int64)
+        self.day = 0
+        self.new_day(0)
+        self._chunks: list[tuple[np.ndarray, ...]] = []
+        self._rows: list[tuple] = []  # scalar entries, moved into chunks once a day
+
+    def brand_account(self, brand: int) -> int:
+        return self.people + brand
+
+    def new_day(self, day: int) -> None:
+        """Start a day: per-kind totals for the day, split by whether a brand was paid."""
+        self.day = day
+        self.today_amount = np.zeros(len(KINDS))
+        self.today_units = np.zeros(len(KINDS), dtype=np.int64)
+        self.today_to_brand = np.zeros(len(KINDS))
+        self.today_units_to_brand = np.zeros(len(KINDS), dtype=np.int64)
+        self.flush()
+
+    def post(self, kind: str, payer: int, payee: int, amount: float = 0.0, units: int = 0,
+             brand: int = 0) -> None:
+        """Book one entry (the path for the sellers' own, one-at-a-time dealings)."""
+        k = KIND[kind]
+        amount = round(float(amount), 2)
+        self.money[payer] -= amount
+        self.money[payee] += amount
+        if units:
+            self.units[payer, brand] += units
+            self.units[payee, brand] -= units
+        self._count(k, amount, units, payee)
+        if payer < self.people and k in SELLER_PAYS:
+            self.seller_net[payer] -= amount
+        if payee < self.people and k in SELLER_EARNS:
+            self.seller_net[payee] += amount
+            self.seller_receipts[payee] += amount
+        self._rows.append((self.day, k, payer, payee, amount, units, brand))
+
+    def post_many(self, kind: str, payer, payee, amount=0.0, units=0, brand=0) -> None:
+        """Book many entries of one kind at once (the vectorized consumer half of the day)."""
+        k = KIND[kind]
+        payer, payee, amount, units, brand = np.broadcast_arrays(
+            np.asarray(payer, dtype=np.int64), np.asarray(payee, dtype=np.int64),
+            np.round(np.asarray(amount, dtype=float), 2), np.asarray(units, dtype=np.int64),
+            np.asarray(brand, dtype=np.int64))
+        n = payer.size
+        if n == 0:
+            return
+        np.subtract.at(self.money, payer, amount)
+        np.add.at(self.money, payee, amount)
+        if units.any():
+            np.add.at(self.units, (payer, brand), units)
+            np.subtract.at(self.units, (payee, brand), units)
+        self.total_amount[k] += amount.sum()
+        self.total_units[k] += units.sum()
+        self.total_entries[k] += n
+        self.today_amount[k] += amount.sum()
+        self.today_units[k] += units.sum()
+        to_brand = (payee >= self.people) & (payee < self.EXTERNAL)
+        self.today_to_brand[k] += amount[to_brand].sum()
+        self.today_units_to_brand[k] += units[to_brand].sum()
+        if k in SELLER_PAYS:
+            mask = payer < self.people
+            np.subtract.at(self.seller_net, payer[mask], amount[mask])
+        if k in SELLER_EARNS:
+            mask = payee < self.people
+            np.add.at(self.seller_net, payee[mask], amount[mask])
+            np.add.at(self.seller_receipts, payee[mask], amount[mask])
+        self._chunks.append((np.full(n, self.day, dtype=np.int32), np.full(n, k, dtype=np.int8),
+                             payer.copy(), payee.copy(), amount.copy(), units.astype(np.int32),
+                             brand.astype(np.int16)))
+
+    def _count(self, k: int, amount: float, units: int, payee: int) -> None:
+        self.total_amount[k] += amount
+        self.total_units[k] += units
+        self.total_entries[k] += 1
+        self.today_amount[k] += amount
+        self.today_units[k] += units
+        if self.people <= payee < self.EXTERNAL:
+            self.today_to_brand[k] += amount
+            self.today_units_to_brand[k] += units
+
+    def flush(self) -> None:
+        """Move the scalar entries booked so far into the columnar journal."""
+        rows = getattr(self, "_rows", None)
+        if not rows:
+            return
+        cols = list(zip(*rows, strict=True))
+        dtypes = (np.int32, np.int8, np.int64, np.int64, float, np.int32, np.int16)
+        self._chunks.append(tuple(np.asarray(c, dtype=t) for c, t in zip(cols, dtypes,
+                                                                         strict=True)))
+        self._rows = []
+
+    def journal(self) -> dict[str, np.ndarray]:
+        """Every entry so far, as columns: day, kind, payer, payee, amount, units, brand."""
+        self.flush()
+        names = ("day", "kind", "payer", "payee", "amount", "units", "brand")
+        if not self._chunks:
+            return {name: np.zeros(0) for name in names}
+        return {name: np.concatenate([c[i] for c in self._chunks]) for i, name in enumerate(names)}
+
+    def imbalance(self) -> tuple[float, np.ndarray]:
+        """Sum of all money balances and of all unit balances per brand: both must be zero."""
+        return float(self.money.sum()), self.units.sum(axis=0)
+
+    def volume(self) -> float:
+        """Total money moved, the scale against which rounding error is judged."""
+        return float(self.total_amount.sum())
+
+    def totals(self) -> list[dict]:
+        """One row per kind: entries, amount and units over the whole run."""
+        return [{"kind": name, "entries": int(self.total_entries[k]),
+                 "amount": round(float(self.total_amount[k]), 2),
+                 "units": int(self.total_units[k])} for k, name in enumerate(KINDS)]

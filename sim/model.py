@@ -1,0 +1,220 @@
+"""WeishangModel: one scenario, one seed, a day per step.
+
+A day, in order:
+1. monthly savings arrive (every 30 days);
+2. units in use run down; used-up units are judged (trust, word of mouth, complaints);
+3. sellers act one by one, in random order: post to Moments, keep their tier, restock,
+   climb, pitch recruits, dump when short of cash, or quit;
+4. contacts see the day's posts (awareness, annoyance, muting);
+5. people with a need shop (vectorized);
+6. the day's series are collected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import mesa
+import numpy as np
+from mesa.discrete_space import Network
+
+from sim import market, metrics, supply
+from sim.agents import Brand, Consumer, Person, Seller
+from sim.ledger import Ledger
+from sim.network import SocialGraph, build_graph
+from sim.parameters import STRATEGIES
+from sim.people import CONSUMER, QUIT, SELLER, People
+from sim.scenario import Scenario
+from sim.trust import Trust
+
+
+class WeishangModel(mesa.Model):
+    """Tiered micro-sellers, their brand(s) and their WeChat contacts."""
+
+    def __init__(self, scenario: Scenario, seed: int | None = None):
+        seed = int(scenario["run"]["seed"] if seed is None else seed)
+        super().__init__(rng=seed)
+        self.config = scenario  # (mesa.Model keeps its own `scenario` attribute)
+        self.params = scenario.data
+        self.seed = seed
+        self.day = 0
+        pop = self.params["population"]
+        nx_graph = build_graph(pop, self.rng)
+        self.graph = SocialGraph(nx_graph, pop["strong_tie_share"], self.rng,
+                                 given_ties=pop["graph"] == "edgelist")
+        self.grid = Network(nx_graph, capacity=1, random=self.random, layout=None)
+        n = self.graph.n
+        brands = self.params["brands"]
+        self.ledger = Ledger(n, len(brands))
+        self.people = People(n, pop, self.ledger.money[:n], self.rng)
+        self.ledger.post_many("endowment", self.ledger.EXTERNAL, np.arange(n),
+                              self.people.wealth0)
+        self.trust = Trust(self.graph, self.params["trust"], self.rng)
+        self.brands = [Brand(self, b, params) for b, params in enumerate(brands)]
+        self.list_price = np.array([b.list_price for b in self.brands])
+        self.brand_quality = np.array([b.quality for b in self.brands])
+        self.brand_claim = np.array([b.claim for b in self.brands])
+        self.brand_days = np.array([b.consumption_days for b in self.brands], dtype=np.int32)
+        market_p = self.params["market"]
+        self.grey_price = self.list_price * market_p["dump_price"] * market_p["grey_markup"]
+        self.grey_pool = np.zeros(len(brands), dtype=np.int64)  # dumped units on offer
+        self.persons: list[Person] = [Consumer(self, pid, self.grid[pid]) for pid in range(n)]
+        self._sellers: dict[int, Seller] = {}
+        self._receipts_mark = np.zeros(n)
+        self.recruits_today = self.exits_today = self.pitches_today = 0
+        for brand in self.brands:
+            self._found(brand)
+        self.datacollector = mesa.DataCollector(model_reporters=metrics.reporters(self))
+        self.today = metrics.daily(self, {})
+        self.datacollector.collect(self)
+
+    # -- set-up ----------------------------------------------------------------------------
+    def _found(self, brand: Brand) -> None:
+        """Founders: the best-connected of the richest fifth, at the best tier they can afford."""
+        p = self.people
+        params = self.params["brands"][brand.index]
+        free = np.flatnonzero(p.role == CONSUMER)
+        rich = free[np.argsort(-p.cash[free], kind="stable")][: max(params["founders"], free.size // 5)]
+        chosen = rich[np.argsort(-self.graph.degree[rich], kind="stable")][: params["founders"]]
+        for pid in chosen:
+            tier = self._affordable_tier(brand, float(p.cash[pid]) * 0.8)
+            strategy = params["founder_strategy"]
+            if strategy == "mix":
+                strategy = self._draw_strategy(brand)
+            self.enlist(int(pid), brand, tier, upline=-1, strategy=strategy)
+
+    def _draw_strategy(self, brand: Brand) -> str:
+        mix = self.params["brands"][brand.index]["mix"] or self.params["sellers"]["mix"]
+        weights = np.array([mix[s] for s in STRATEGIES])
+        return STRATEGIES[int(self.rng.choice(len(STRATEGIES), p=weights / weights.sum()))]
+
+    @staticmethod
+    def _affordable_tier(brand: Brand, budget: float) -> int:
+        """Highest tier whose first order fits the budget (entry level if none does)."""
+        fits = [k for k, tier in enumerate(brand.tiers)
+                if brand.order_cost(tier["first_order"], k) <= budget]
+        return max(fits, default=0)
+
+    # -- people changing role ----------------------------------------------------------------
+    def seller(self, pid: int) -> Seller:
+        return self._sellers[pid]
+
+    def enlist(self, pid: int, brand: Brand, tier: int, upline: int, strategy: str) -> Seller | None:
+        """Turn a consumer into a seller on the same node; it pays its first order."""
+        p = self.people
+        cost = brand.order_cost(brand.tiers[tier]["first_order"], tier)
+        if p.cash[pid] < cost:
+            return None
+        plan = self.params["strategies"][strategy]
+        p.role[pid] = SELLER
+        p.brand[pid] = brand.index
+        p.tier[pid] = tier
+        p.upline[pid] = upline
+        p.depth[pid] = p.depth[upline] + 1 if upline >= 0 else 0
+        p.strategy[pid] = STRATEGIES.index(strategy)
+        p.join_day[pid] = self.day
+        p.price[pid] = brand.list_price * (1.0 - plan["discount"])
+        p.follow_up[pid] = plan["follow_up"]
+        p.overclaim[pid] = plan["overclaim"]
+        p.sales_ema[pid] = 0.0
+        consumer = self.persons[pid]
+        cell = consumer.cell
+        consumer.remove()
+        seller = Seller(self, pid, cell, strategy)
+        self.persons[pid] = seller
+        self._sellers[pid] = seller
+        units = brand.order_units(brand.tiers[tier]["first_order"], tier)
+        placed = supply.place_order(self, pid, units, "entry_order")
+        assert placed, "entry order was checked as affordable"
+        if upline >= 0:
+            p.recruits[upline] += 1
+            brand.pay_recruit_bonus(upline, cost)
+            self.recruits_today += 1
+        return seller
+
+    def pitch(self, seller: Seller, target: int) -> bool:
+        """A seller pitches the business to a contact; True if the contact joins."""
+        p, rules = self.people, self.params["sellers"]
+        self.pitches_today += 1
+        if p.role[target] != CONSUMER:
+            return False
+        edge = int(self.graph.edge_index(np.array([target]), np.array([seller.pid]))[0])
+        if self.trust.muted[edge]:
+            return False
+        brand = seller.brand
+        budget = float(p.cash[target]) * (1.0 - p.risk_aversion[target])
+        tier = self._affordable_tier(brand, budget) if seller.plan["loads_recruits"] else 0
+        cost = brand.order_cost(brand.tiers[tier]["first_order"], tier)
+        if cost > p.cash[target]:
+            return False
+        shown = p.claimed_income[seller.pid] / max(self.params["population"]["savings_per_month"], 1.0)
+        logit = (rules["recruit_base"]
+                 + rules["recruit_trust"] * float(self.trust.overall(np.array([edge]))[0])
+                 + rules["recruit_income"] * np.log1p(shown)
+                 - rules["recruit_cost"] * cost / max(float(p.wealth0[target]), 1.0)
+                 - rules["recruit_risk"] * float(p.risk_aversion[target]))
+        if self.rng.random() >= 1.0 / (1.0 + np.exp(-logit)):
+            return False
+        return self.enlist(target, brand, tier, seller.pid, self._draw_strategy(brand)) is not None
+
+    def retire(self, seller: Seller) -> None:
+        """A seller quits: buyback first, then the rest is dumped or written off."""
+        p, pid, ledger = self.people, seller.pid, self.ledger
+        p.stock[pid] -= seller.brand.buy_back(seller)
+        if p.stock[pid] and seller.plan["dumps"]:
+            seller.dump(int(p.stock[pid]))
+        rest = int(p.stock[pid])
+        if rest:
+            ledger.post("write_off", ledger.WRITTEN_OFF, pid, 0.0, rest, seller.brand_index)
+            seller.release(rest)
+            p.stock[pid] = 0
+        p.role[pid] = QUIT
+        p.exit_day[pid] = self.day
+        cell = seller.cell
+        seller.remove()
+        del self._sellers[pid]
+        self.persons[pid] = Consumer(self, pid, cell)
+        self.exits_today += 1
+
+    def grey_room(self, brand: int) -> int:
+        """Units the discount traders will still buy of this brand."""
+        cap = self.params["market"]["grey_capacity"] * self.people.n / 1000
+        return max(int(cap) - int(self.grey_pool[brand]), 0)
+
+    def recent_receipts(self, pid: int) -> float:
+        """Money received as a seller since the start of the current 30-day period."""
+        return float(self.ledger.seller_receipts[pid] - self._receipts_mark[pid])
+
+    # -- the day ---------------------------------------------------------------------------
+    def step(self) -> None:
+        self.day = self.steps
+        p, ledger = self.people, self.ledger
+        ledger.new_day(self.day)
+        self.recruits_today = self.exits_today = self.pitches_today = 0
+        p.sold_today[:] = 0
+        p.ads_today[:] = 0
+        p.posts_today[:] = 0
+        if self.day % 30 == 0:
+            ledger.post_many("income", ledger.EXTERNAL, np.arange(p.n),
+                             self.params["population"]["savings_per_month"])
+            self._receipts_mark = ledger.seller_receipts.copy()
+        used = market.use_up(self)
+        order = p.sellers()
+        self.rng.shuffle(order)
+        for pid in order:
+            if p.role[pid] == SELLER:
+                self._sellers[int(pid)].step()
+        active = p.sellers()
+        muted = self.trust.see_posts(active, p.ads_today[active], p.posts_today[active], self.day,
+                                     self.rng)
+        bought = market.shop(self)
+        p.sales_ema[active] = 0.95 * p.sales_ema[active] + 0.05 * p.sold_today[active]
+        self.today = metrics.daily(self, {**used, **bought, "muted": muted})
+        self.datacollector.collect(self)
+
+    def run(self, days: int | None = None, progress: Callable[[int], None] | None = None) -> None:
+        """Run `days` steps (default: the scenario's horizon); call progress(day) after each."""
+        for _ in range(self.params["run"]["days"] if days is None else days):
+            self.step()
+            if progress is not None:
+                progress(self.day)

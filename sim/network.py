@@ -1,0 +1,135 @@
+"""The social graph: generators, edge lists, tie strength, and a CSR view for vectorized work.
+
+People are nodes 0..N-1. Every undirected tie i-j appears as two directed edges (i->j and
+j->i) in CSR order (sorted by source, then target), so per-edge arrays such as trust are
+directed: edge i->j holds what i thinks of j.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+
+
+class EdgeListError(ValueError):
+    """An edge-list file that cannot be read; str() is one line naming file and line."""
+
+
+def build_graph(population: dict, rng: np.random.Generator) -> nx.Graph:
+    """Build the social graph the scenario asks for, seeded from the model's generator."""
+    kind = population["graph"]
+    if kind == "edgelist":
+        return read_edgelist(population["edgelist"])
+    n = population["people"]
+    degree = population["mean_degree"]
+    seed = int(rng.integers(2**31 - 1))
+    m = max(1, round(degree / 2))  # each new node brings m edges: mean degree ~ 2m
+    if kind == "watts_strogatz":
+        return nx.watts_strogatz_graph(n, max(2, 2 * m), population["rewire_prob"], seed=seed)
+    if kind == "barabasi_albert":
+        return nx.barabasi_albert_graph(n, m, seed=seed)
+    return nx.powerlaw_cluster_graph(n, m, population["triangle_prob"], seed=seed)
+
+
+def read_edgelist(path: str | Path) -> nx.Graph:
+    """Read 'a b [tie]' lines; labels become 0..N-1 in order of first appearance.
+
+    The optional third column is the tie strength in [0, 1]; '#' starts a comment.
+    """
+    path = Path(path)
+    graph = nx.Graph()
+    ids: dict[str, int] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EdgeListError(f"{path}: cannot read edge list: {exc}") from None
+    for number, line in enumerate(lines, 1):
+        fields = line.split("#", 1)[0].replace(",", " ").split()
+        if not fields:
+            continue
+        if len(fields) not in (2, 3):
+            raise EdgeListError(f"{path}: line {number}: expected 'a b [tie]', got {line.strip()!r}")
+        a, b = (ids.setdefault(label, len(ids)) for label in fields[:2])
+        if a == b:
+            raise EdgeListError(f"{path}: line {number}: a person cannot be their own contact")
+        attrs = {}
+        if len(fields) == 3:
+            try:
+                tie = float(fields[2])
+            except ValueError:
+                tie = -1.0
+            if not 0.0 <= tie <= 1.0:
+                raise EdgeListError(f"{path}: line {number}: tie strength {fields[2]!r} "
+                                    "(allowed: a number from 0 to 1)")
+            attrs["tie"] = tie
+        graph.add_edge(a, b, **attrs)
+    if graph.number_of_nodes() < 2:
+        raise EdgeListError(f"{path}: no edges found (expected lines 'a b [tie]')")
+    return graph
+
+
+class SocialGraph:
+    """CSR adjacency of an undirected graph, with per-edge tie strength.
+
+    indptr, indices: neighbours of i are indices[indptr[i]:indptr[i+1]] (sorted).
+    src: source of each directed edge; rev: index of the reverse edge; tie: strength in [0, 1].
+    """
+
+    def __init__(self, graph: nx.Graph, strong_share: float, rng: np.random.Generator,
+                 given_ties: bool = False):
+        n = graph.number_of_nodes()
+        pairs = np.array(list(graph.edges()), dtype=np.int64).reshape(-1, 2)
+        pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+        given = None
+        if given_ties:  # an edge list may give tie strengths; generated graphs never do
+            given = [graph.edges[a, b].get("tie", np.nan) for a, b in pairs]
+        lo, hi = pairs.min(axis=1), pairs.max(axis=1)
+        # Tie strength per undirected tie: strong ties (family, close friends) in [0.6, 1],
+        # weak ties (acquaintances) in [0.05, 0.4].
+        strong = rng.random(len(pairs)) < strong_share
+        tie = np.where(strong, rng.uniform(0.6, 1.0, len(pairs)), rng.uniform(0.05, 0.4, len(pairs)))
+        if given is not None:
+            given = np.asarray(given, dtype=float)
+            tie = np.where(np.isnan(given), tie, given)
+        src = np.concatenate([lo, hi])
+        dst = np.concatenate([hi, lo])
+        both_tie = np.concatenate([tie, tie])
+        order = np.lexsort((dst, src))
+        self.n = n
+        self.src = src[order].astype(np.int64)
+        self.indices = dst[order].astype(np.int64)
+        self.tie = both_tie[order]
+        self.indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.src, minlength=n), out=self.indptr[1:])
+        self.keys = self.src * n + self.indices  # sorted, so edge lookup is a binary search
+        self.rev = self.edge_index(self.indices, self.src)
+        self.degree = np.diff(self.indptr)
+
+    @property
+    def edges(self) -> int:
+        """Number of directed edges (twice the number of ties)."""
+        return len(self.indices)
+
+    def edge_index(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Index of directed edge i->j, or -1 where i and j are not connected."""
+        keys = np.asarray(i, dtype=np.int64) * self.n + np.asarray(j, dtype=np.int64)
+        pos = np.searchsorted(self.keys, keys)
+        pos = np.minimum(pos, len(self.keys) - 1)
+        return np.where(self.keys[pos] == keys, pos, -1)
+
+    def out_edges(self, people: np.ndarray) -> np.ndarray:
+        """All directed edges leaving the given people, grouped by person in the given order."""
+        people = np.asarray(people, dtype=np.int64)
+        starts = self.indptr[people]
+        counts = self.indptr[people + 1] - starts
+        total = int(counts.sum())
+        if total == 0:
+            return np.zeros(0, dtype=np.int64)
+        group_start = np.repeat(np.cumsum(counts) - counts, counts)
+        return np.repeat(starts, counts) + (np.arange(total) - group_start)
+
+    def neighbours(self, person: int) -> np.ndarray:
+        return self.indices[self.indptr[person]:self.indptr[person + 1]]
+

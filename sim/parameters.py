@@ -1,0 +1,210 @@
+"""Every scenario parameter, with its default, unit and meaning, in one place.
+
+A scenario file only needs the keys it changes; `sim.scenario` fills in the rest from
+here and checks each value against the bounds below. Figures taken from the source
+articles or published sources (DOMAIN.md) say so in their meaning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+STRATEGIES = ("relationship", "hoarder", "recruiter")
+GRAPHS = ("holme_kim", "watts_strogatz", "barabasi_albert", "edgelist")
+SHIPPING = ("upline", "brand")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: default, unit, meaning and what values are allowed."""
+
+    default: Any
+    unit: str
+    meaning: str
+    lo: float | None = None  # inclusive lower bound for numbers
+    hi: float | None = None  # inclusive upper bound for numbers
+    choices: tuple | None = None
+
+    def allowed(self) -> str:
+        """Describe the allowed values in a few words (used in error messages)."""
+        if self.choices:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        kind = type(self.default).__name__
+        if kind == "list":
+            kind = "list of numbers"
+        if self.lo is not None and self.hi is not None:
+            return f"{kind} from {self.lo} to {self.hi}"
+        if self.lo is not None:
+            return f"{kind} >= {self.lo}"
+        return kind
+
+
+RUN = {
+    "days": Param(365, "days", "simulated horizon; one step is one day", 1, 10_000),
+    "seed": Param(1, "-", "root random seed (same scenario + seed = identical output)", 0, 2**63 - 1),
+}
+
+META = {
+    "name": Param("", "-", "short scenario name (defaults to the file name)"),
+    "description": Param("", "-", "one line shown by `weishang scenarios`"),
+}
+
+POPULATION = {
+    "people": Param(2000, "persons", "people on the social graph (WeChat contacts)", 10, 10_000_000),
+    "graph": Param("holme_kim", "-", "social graph generator or an edge-list file", choices=GRAPHS),
+    "edgelist": Param("", "path", "edge list 'a b [tie]' per line, relative to the scenario file"),
+    "mean_degree": Param(12, "contacts", "mean number of contacts per person", 2, 1000),
+    "rewire_prob": Param(0.1, "probability", "Watts-Strogatz rewiring probability", 0.0, 1.0),
+    "triangle_prob": Param(0.3, "probability", "Holme-Kim triangle-closing probability", 0.0, 1.0),
+    "strong_tie_share": Param(0.25, "share", "share of ties that are family/close friends", 0.0, 1.0),
+    "need_share": Param(0.6, "share", "share of people who use the product category", 0.0, 1.0),
+    "shop_prob": Param(0.25, "1/day", "chance a person with an unmet need buys today", 0.0, 1.0),
+    "wealth_median": Param(
+        30000.0, "yuan", "median savings at start (about a year's disposable income: "
+        "32,000 yuan per capita in 2020, NBS)", 0.0, 1e9),
+    "wealth_sigma": Param(1.0, "log-yuan", "spread of the log-normal savings distribution", 0.0, 5.0),
+    "savings_per_month": Param(
+        800.0, "yuan/month", "what a household can put aside each month (~30% of "
+        "2,700 yuan monthly disposable income, NBS 2020)", 0.0, 1e7),
+    "price_sensitivity": Param(2.0, "utility per 100% price", "mean weight of price in choice", 0.0, 50.0),
+    "risk_aversion": Param(0.5, "0-1", "mean risk aversion (beta-distributed)", 0.01, 0.99),
+}
+
+TRUST = {
+    "stranger": Param(0.1, "0-1", "trust in strangers, e.g. online discount sellers "
+                      "(DOMAIN: >70% of people distrust strangers)", 0.0, 1.0),
+    "outside_channel": Param(0.3, "0-1", "trust in shops and platforms (the outside channel)", 0.0, 1.0),
+    "initial_strong": Param(0.6, "0-1", "initial cognitive trust along a strong tie", 0.0, 1.0),
+    "initial_weak": Param(0.3, "0-1", "initial cognitive trust along a weak tie", 0.0, 1.0),
+    "weight_cognitive": Param(0.4, "weight", "weight of cognitive trust in overall trust", 0.0, 1.0),
+    "weight_affective": Param(0.35, "weight", "weight of affective trust in overall trust", 0.0, 1.0),
+    "weight_behavioural": Param(0.25, "weight", "weight of behavioural trust", 0.0, 1.0),
+    "cognitive_rate": Param(0.3, "per satisfaction", "how far one purchase moves cognitive trust", 0.0, 1.0),
+    "affective_rate": Param(0.1, "per satisfaction", "how far lasting satisfaction builds affective trust",
+                            0.0, 1.0),
+    "behavioural_rate": Param(0.3, "per repeat", "how far a satisfied repeat builds behavioural trust",
+                              0.0, 1.0),
+    "broken_promise": Param(-0.3, "satisfaction", "below this one purchase breaks behavioural trust "
+                            "(DOMAIN: one broken promise loses the customer)", -2.0, 0.0),
+    "service_value": Param(0.25, "satisfaction", "satisfaction added by follow-up service", 0.0, 2.0),
+    "satisfaction_noise": Param(0.1, "satisfaction", "spread of satisfaction around its mean", 0.0, 2.0),
+    "word_of_mouth": Param(0.1, "trust per satisfaction", "trust a recommendation or warning moves in "
+                           "a neighbour", 0.0, 1.0),
+    "complaint_prob": Param(0.5, "per unit dissatisfaction", "chance a dissatisfied buyer complains",
+                            0.0, 1.0),
+    "ad_tolerance": Param(4.0, "posts/day", "posts a day a contact accepts from one seller "
+                          "(DOMAIN: 4 a day, never more than 5)", 0.0, 100.0),
+    "annoyance": Param(0.01, "trust per excess post", "cognitive trust lost per post over tolerance",
+                       0.0, 1.0),
+    "mute_prob": Param(0.01, "per excess post", "chance a contact mutes a seller per post over tolerance",
+                       0.0, 1.0),
+    "ad_memory": Param(14, "days", "how long an ad keeps a seller in a contact's mind", 1, 365),
+    "dumping_penalty": Param(0.5, "trust per price gap", "cognitive trust lost in a dearer seller when "
+                             "the same product is seen cheaper, per 100% price gap", 0.0, 5.0),
+    "choice_weight": Param(3.0, "utility per trust", "weight of trust in the choice of seller", 0.0, 50.0),
+    "choice_noise": Param(0.3, "utility", "scale of idiosyncratic taste in choices (Gumbel)", 0.0, 10.0),
+}
+
+MARKET = {
+    "outside_price": Param(100.0, "yuan", "price of the category in shops and platforms", 0.01, 1e7),
+    "outside_quality": Param(0.7, "0-1", "quality of what the outside channel sells", 0.0, 1.0),
+    "outside_days": Param(30, "days", "how long a unit bought outside lasts", 1, 3650),
+    "dump_price": Param(0.5, "share of list", "what discount traders pay for dumped stock "
+                        "(DOMAIN: dumped at 50-65% of list)", 0.01, 1.0),
+    "grey_markup": Param(1.25, "x dump price", "discount traders' resale price over what they paid",
+                         1.0, 10.0),
+    "grey_capacity": Param(20.0, "units per 1,000 people", "dumped units discount traders will "
+                           "hold per brand; beyond it they buy no more", 0.0, 1e7),
+    "grey_visibility": Param(0.3, "probability", "chance a shopper sees a discount offer when one "
+                             "exists", 0.0, 1.0),
+}
+
+SELLERS = {
+    "mix": Param({"relationship": 1.0, "hoarder": 0.0, "recruiter": 0.0}, "weights",
+                 "strategy mix of new sellers (normalised)"),
+    "quit_idle_days": Param(90, "days", "a seller with no sale for this long quits", 1, 10_000),
+    "loss_tolerance": Param(0.5, "share of wealth", "loss (with stock at buyback value) that makes "
+                            "a seller quit, scaled by risk aversion", 0.0, 100.0),
+    "dropout_per_year": Param(0.1, "1/year", "background yearly chance of quitting", 0.0, 1.0),
+    "cash_floor": Param(500.0, "yuan", "below this cash a seller who dumps starts dumping", 0.0, 1e9),
+    "recruit_base": Param(-3.0, "logit", "baseline log-odds that a pitch succeeds", -20.0, 20.0),
+    "recruit_trust": Param(3.0, "logit per trust", "effect of trust in the recruiter", 0.0, 20.0),
+    "recruit_income": Param(1.0, "logit per log income", "effect of the income the recruiter shows",
+                            0.0, 20.0),
+    "recruit_cost": Param(2.0, "logit per wealth share", "effect of the entry order relative to "
+                          "wealth", 0.0, 50.0),
+    "recruit_risk": Param(2.0, "logit per risk aversion", "effect of risk aversion", 0.0, 20.0),
+}
+
+STRATEGY = {
+    "ads_per_day": Param(1.0, "posts/day", "product ads posted to Moments", 0.0, 100.0),
+    "lifestyle_per_day": Param(2.0, "posts/day", "lifestyle / uplifting posts (no ad)", 0.0, 100.0),
+    "income_posts_per_day": Param(0.0, "posts/day", "income screenshots (recruiting bait)", 0.0, 100.0),
+    "income_exaggeration": Param(1.0, "x", "claimed income over real income in screenshots", 0.0, 100.0),
+    "follow_up": Param(0.9, "probability", "chance a customer gets after-sales follow-up", 0.0, 1.0),
+    "overclaim": Param(0.0, "quality", "how far claims exceed the product's real quality", 0.0, 1.0),
+    "pitches_per_day": Param(0.02, "pitches/day", "recruitment pitches to contacts", 0.0, 100.0),
+    "optimism": Param(1.0, "x", "expected sales over recent real sales when restocking", 0.0, 100.0),
+    "stock_days": Param(14.0, "days", "days of expected sales kept in stock", 0.0, 3650.0),
+    "climbs": Param(False, "-", "buys bigger orders to climb tiers when cash allows"),
+    "meets_quota": Param(False, "-", "buys to meet a restock quota rather than be demoted"),
+    "loads_recruits": Param(False, "-", "pitches recruits the highest tier they can afford"),
+    "dumps": Param(False, "-", "dumps stock below price when cash runs short or on quitting"),
+    "discount": Param(0.0, "share of list", "discount given at retail", 0.0, 1.0),
+}
+
+STRATEGY_DEFAULTS = {
+    "relationship": {},
+    "hoarder": {"ads_per_day": 4.0, "lifestyle_per_day": 1.0, "income_posts_per_day": 1.0,
+                "income_exaggeration": 2.0, "follow_up": 0.3, "overclaim": 0.2,
+                "pitches_per_day": 0.2, "optimism": 3.0, "stock_days": 60.0, "climbs": True,
+                "meets_quota": True, "dumps": True, "discount": 0.1},
+    "recruiter": {"ads_per_day": 3.0, "lifestyle_per_day": 1.0, "income_posts_per_day": 2.0,
+                  "income_exaggeration": 3.0, "follow_up": 0.1, "overclaim": 0.3,
+                  "pitches_per_day": 1.0, "optimism": 1.5, "stock_days": 20.0, "climbs": True,
+                  "meets_quota": True, "loads_recruits": True, "dumps": True},
+}
+
+BRAND = {
+    "name": Param("brand", "-", "brand name"),
+    "list_price": Param(100.0, "yuan", "suggested retail price of one unit", 0.01, 1e7),
+    "unit_cost": Param(30.0, "yuan", "production cost of one unit (Xirui case: 5.7m cost "
+                       "vs 12.1m sold to agents)", 0.0, 1e7),
+    "quality": Param(0.8, "0-1", "how well the product really performs (fake / 三无 goods low)",
+                     0.0, 1.0),
+    "claim": Param(0.8, "0-1", "the quality the brand's marketing promises; buyers expect it "
+                   "(plus each seller's overclaim) and judge the product against it", 0.0, 1.0),
+    "consumption_days": Param(30, "days", "how long one unit lasts a user", 1, 3650),
+    "shipping": Param("upline", "-", "who ships orders: the upline (earns the spread) or the brand",
+                      choices=SHIPPING),
+    "recruit_bonus": Param(0.0, "yuan/recruit", "paid to the direct upline per recruit", 0.0, 1e7),
+    "recruit_bonus_share": Param(0.0, "share", "paid to the direct upline as a share of the "
+                                 "recruit's first order", 0.0, 1.0),
+    "team_bonus": Param([], "share by depth", "share of each downline purchase paid to the "
+                        "ancestors 1, 2, ... levels up"),
+    "buyback_share": Param(0.0, "share of cost", "buyback of unsold stock on quitting (DSA code: "
+                           ">= 0.9)", 0.0, 1.0),
+    "buyback_days": Param(0, "days", "only stock bought within this many days is bought back",
+                          0, 100_000),
+    "mix": Param({}, "weights", "strategy mix of this brand's sellers (empty: sellers.mix)"),
+    "founder_strategy": Param("mix", "-", "strategy of the founders ('mix': drawn like others)",
+                              choices=("mix", *STRATEGIES)),
+    "founders": Param(3, "sellers", "organisers on day 0: the best-connected of the richest fifth, "
+                      "each at the best tier it can afford", 1, 100_000),
+}
+
+TIER = {
+    "name": Param("agent", "-", "tier name"),
+    "price": Param(0.6, "share of list", "what this tier pays per unit (Koscot: 0.60/0.45/0.35)",
+                   0.001, 1.0),
+    "first_order": Param(0.0, "yuan", "minimum first order to join at (or upgrade to) this tier",
+                         0.0, 1e9),
+    "monthly_quota": Param(0.0, "yuan/30 days", "purchases needed every 30 days to keep the tier",
+                           0.0, 1e9),
+}
+
+DEFAULT_TIERS = [{"name": "agent", "price": 0.6, "first_order": 600.0, "monthly_quota": 0.0}]
+
+SECTIONS = {"run": RUN, "meta": META, "population": POPULATION, "trust": TRUST,
+            "market": MARKET, "sellers": SELLERS}
