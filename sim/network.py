@@ -42,7 +42,7 @@ def read_edgelist(path: str | Path) -> nx.Graph:
     graph = nx.Graph()
     ids: dict[str, int] = {}
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise EdgeListError(f"{path}: cannot read edge list: {exc}") from None
     for number, line in enumerate(lines, 1):

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sim import parameters as P
+from sim.network import EdgeListError, read_edgelist
 
 
 class ScenarioError(ValueError):
@@ -60,6 +61,8 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
         raise ScenarioError(f"{where}: not a UTF-8 text file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{where}: not valid TOML: {exc}") from None
+    if not isinstance(raw.get("meta", {}), dict):
+        raise ScenarioError(f"{where}: meta: expected a table ([meta] with name, description)")
     raw.setdefault("meta", {}).setdefault("name", path.stem)
     apply_overrides(raw, overrides or {}, where)
     return Scenario(resolve(raw, where, path), path)
@@ -68,6 +71,8 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
 def scenario_from_dict(raw: Mapping, name: str = "scenario") -> Scenario:
     """Build a scenario from a dict shaped like a scenario file (used by tests and the browser)."""
     raw = copy.deepcopy(dict(raw))
+    if not isinstance(raw.get("meta", {}), dict):
+        raise ScenarioError(f"{name}: meta: expected a table ([meta] with name, description)")
     raw.setdefault("meta", {}).setdefault("name", name)
     return Scenario(resolve(raw, name, None), None)
 
@@ -167,6 +172,8 @@ def _check_value(param: P.Param, value: Any, where: str, key: str) -> Any:
                                 "from 0 to 1)")
         return [float(v) for v in value]
     if isinstance(default, dict):
+        if value == {} and default == {}:  # an empty brand mix means "use sellers.mix"
+            return {}
         return _check_mix(value, where, key)
     raise AssertionError(f"unhandled default type for {key}")
 
@@ -283,7 +290,7 @@ def _check_plan(data: dict, where: str, path: Path | None) -> None:
                     f"{where}: {key}.tiers.{k}.first_order: {tiers[k]['first_order']} is below "
                     f"the tier under it ({tiers[k - 1]['first_order']}); allowed: non-decreasing")
         top_price = tiers[-1]["price"] * brand["list_price"]
-        if top_price < brand["unit_cost"]:
+        if top_price < brand["unit_cost"] - 1e-9:
             raise ScenarioError(
                 f"{where}: {key}.tiers.{len(tiers) - 1}.price: the top tier pays {top_price:g} yuan, "
                 f"below unit_cost {brand['unit_cost']:g} (allowed: price x list_price >= unit_cost)")
@@ -302,7 +309,15 @@ def _check_plan(data: dict, where: str, path: Path | None) -> None:
         file = (base / pop["edgelist"]).resolve()
         if not file.is_file():
             raise ScenarioError(f"{where}: population.edgelist: file {pop['edgelist']!r} not found")
+        try:  # read it now, so a bad edge list is a scenario error before anything runs
+            people = read_edgelist(file).number_of_nodes()
+        except EdgeListError as exc:
+            raise ScenarioError(f"{where}: population.edgelist: {exc}") from None
         pop["edgelist"] = str(file)
+        for i, brand in enumerate(data["brands"]):
+            if brand["founders"] > people:
+                raise ScenarioError(f"{where}: brands.{i}.founders: {brand['founders']} exceeds the "
+                                    f"{people} people in the edge list")
     elif pop["mean_degree"] >= pop["people"]:
         raise ScenarioError(f"{where}: population.mean_degree: {pop['mean_degree']} must be below "
                             f"population.people ({pop['people']})")

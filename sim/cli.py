@@ -1,0 +1,183 @@
+"""The `weishang` command line.
+
+Bad input ends with one line `Error: <file>: <key>: <what is allowed>` and exit code 2,
+before anything is written.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from sim.model import WeishangModel
+from sim.network import EdgeListError
+from sim.results import atomic_folder, default_folder, write_csv, write_run
+from sim.scenario import Scenario, ScenarioError, load_scenario, parse_set_options
+
+SCENARIOS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+SUMMARY_KEYS = ("sellers_ever", "sellers_final", "share_in_loss", "median_profit", "retail_reach",
+                "income_share_recruiting", "max_depth", "largest_tree", "mean_trust", "complaints")
+
+
+class InputError(click.ClickException):
+    """Bad input: one line, exit code 2."""
+
+    exit_code = 2
+
+
+def resolve_path(name: str) -> Path:
+    """A scenario file, or the name of a bundled one (`pyramid` -> scenarios/pyramid.toml)."""
+    path = Path(name)
+    if not path.exists() and not path.suffix and (SCENARIOS_DIR / f"{name}.toml").is_file():
+        return SCENARIOS_DIR / f"{name}.toml"
+    return path
+
+
+def load(name: str, sets: tuple[str, ...], days: int | None, seed: int | None) -> Scenario:
+    """Load and validate a scenario with --set, --days and --seed applied; errors are one line."""
+    overrides = parse_set_options(sets)
+    if days is not None:
+        overrides["run.days"] = days
+    if seed is not None:
+        overrides["run.seed"] = seed
+    return load_scenario(resolve_path(name), overrides)
+
+
+def simulate(scenario: Scenario, quiet: bool = False) -> tuple[WeishangModel, float]:
+    """Build and run the model with a progress bar; returns the model and run seconds."""
+    start = time.perf_counter()
+    try:
+        model = WeishangModel(scenario)
+    except EdgeListError as exc:
+        raise InputError(str(exc)) from None
+    days = scenario["run"]["days"]
+    with tqdm(total=days, desc=scenario.name, unit="day", disable=quiet, leave=False) as bar:
+        model.run(days, progress=lambda _day: bar.update(1))
+    return model, time.perf_counter() - start
+
+
+def print_summary(summary: dict) -> None:
+    width = max(len(k) for k in SUMMARY_KEYS)
+    for key in SUMMARY_KEYS:
+        value = summary[key]
+        shown = f"{value:,.3f}" if isinstance(value, float) else f"{value:,}"
+        click.echo(f"  {key:<{width}}  {shown:>14}")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="weishang-sim")
+def main() -> None:
+    """Simulate tiered micro-seller (weishang) networks: trust, stock hoarding, pyramid risk."""
+
+
+def scenario_options(func):
+    func = click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE",
+                        help="Override a scenario value, e.g. --set brands.0.quality=0.3")(func)
+    func = click.option("--seed", type=click.IntRange(min=0), help="Random seed (default: the file's).")(func)
+    func = click.option("--days", type=click.IntRange(min=1), help="Days to simulate (default: the file's).")(
+        func)
+    return func
+
+
+@main.command()
+@click.argument("scenario")
+@scenario_options
+@click.option("--out", type=click.Path(path_type=Path), help="Run folder (default results/runs/NAME-seedS).")
+@click.option("--force", is_flag=True, help="Replace an existing run folder.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
+def run(scenario, sets, seed, days, out, force, quiet) -> None:
+    """Run one SCENARIO (a .toml file or a bundled name) and write its run folder."""
+    try:
+        sc = load(scenario, sets, days, seed)
+    except ScenarioError as exc:
+        raise InputError(str(exc)) from None
+    out = out or default_folder(sc.name, sc["run"]["seed"])
+    if out.exists() and not force:
+        raise InputError(f"{out}: run folder exists (use --force to replace it)")
+    model, seconds = simulate(sc, quiet)
+    folder = write_run(model, out, seconds, force=force)
+    if not quiet:
+        from sim.metrics import summary
+
+        click.echo(f"{sc.name} (seed {model.seed}, {model.day} days, {model.people.n:,} people) "
+                   f"in {seconds:.1f} s -> {folder}")
+        print_summary(summary(model))
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True)
+@scenario_options
+@click.option("--out", type=click.Path(path_type=Path), default=Path("results/compare"), show_default=True,
+              help="Folder for the runs, comparison.csv and comparison.png.")
+@click.option("--force", is_flag=True, help="Replace existing run folders.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
+def compare(scenarios, sets, seed, days, out, force, quiet) -> None:
+    """Run several SCENARIOS with the same seed and write a side-by-side figure and table."""
+    from sim import metrics, plots
+    from sim.results import read_csv
+
+    try:
+        loaded = [load(name, sets, days, seed) for name in scenarios]
+    except ScenarioError as exc:
+        raise InputError(str(exc)) from None
+    names = [sc.name for sc in loaded]
+    if len(set(names)) != len(names):
+        raise InputError(f"scenario names repeat ({', '.join(names)}): give distinct scenarios")
+    if not force:
+        for name in names:
+            if (out / name).exists():
+                raise InputError(f"{out / name}: run folder exists (use --force to replace it)")
+    rows, series = [], {}
+    for sc in loaded:
+        model, seconds = simulate(sc, quiet)
+        folder = write_run(model, out / sc.name, seconds, force=True)
+        rows.append(metrics.summary(model))
+        series[sc.name] = read_csv(folder / "timeseries.csv")
+
+    def build(tmp: Path) -> None:
+        write_csv(tmp / "comparison.csv", rows)
+        plots.comparison_figure(series, tmp / "comparison.png")
+
+    staging = atomic_folder(out / ".comparison", build, force=True)
+    for name in ("comparison.csv", "comparison.png"):
+        (staging / name).replace(out / name)
+    staging.rmdir()
+    if not quiet:
+        width = max(len(k) for k in SUMMARY_KEYS)
+        click.echo(f"  {'':<{width}}  " + "  ".join(f"{n:>14}" for n in names))
+        for key in SUMMARY_KEYS:
+            cells = [f"{r[key]:,.3f}" if isinstance(r[key], float) else f"{r[key]:,}" for r in rows]
+            click.echo(f"  {key:<{width}}  " + "  ".join(f"{c:>14}" for c in cells))
+        click.echo(f"-> {out / 'comparison.png'}, {out / 'comparison.csv'}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE", help="Check with overrides.")
+def validate(files, sets) -> None:
+    """Check scenario FILES; print 'ok' per file or the first problem."""
+    for name in files:
+        try:
+            sc = load(name, sets, None, None)
+        except ScenarioError as exc:
+            raise InputError(str(exc)) from None
+        click.echo(f"ok  {resolve_path(name)}  ({sc.name}: {len(sc['brands'])} brand(s), "
+                   f"{sc['population']['people']:,} people, {sc['run']['days']} days)")
+
+
+@main.command()
+def scenarios() -> None:
+    """List the bundled scenarios with a one-line description each."""
+    for path in sorted(SCENARIOS_DIR.glob("*.toml")):
+        try:
+            description = load_scenario(path).description
+        except ScenarioError as exc:
+            description = f"(invalid: {exc})"
+        click.echo(f"{path.stem:<16} {description}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""Money and units are conserved at every step, on many random scenarios (hypothesis)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim import WeishangModel, scenario_from_dict
+from sim.ledger import SELLER_EARNS, SELLER_PAYS
+from sim.people import SELLER
+
+
+@st.composite
+def scenarios(draw):
+    """Random small scenarios spanning honest, hoarding and pyramid-like plans."""
+    n_tiers = draw(st.integers(1, 4))
+    prices = sorted(draw(st.lists(st.floats(0.2, 0.95), min_size=n_tiers, max_size=n_tiers,
+                                  unique=True)), reverse=True)
+    orders = sorted(draw(st.lists(st.sampled_from([0.0, 100.0, 500.0, 3000.0, 20000.0]),
+                                  min_size=n_tiers, max_size=n_tiers)))
+    tiers = [{"name": f"t{k}", "price": prices[k], "first_order": orders[k],
+              "monthly_quota": draw(st.sampled_from([0.0, 300.0, 2000.0]))} for k in range(n_tiers)]
+    brands = []
+    for b in range(draw(st.integers(1, 2))):
+        brands.append({
+            "name": f"b{b}", "list_price": 100.0, "unit_cost": draw(st.sampled_from([5.0, 15.0])),
+            "quality": draw(st.floats(0.0, 1.0)), "claim": draw(st.floats(0.0, 1.0)),
+            "consumption_days": draw(st.integers(3, 40)),
+            "shipping": draw(st.sampled_from(["upline", "brand"])),
+            "recruit_bonus": draw(st.sampled_from([0.0, 50.0, 500.0])),
+            "recruit_bonus_share": draw(st.sampled_from([0.0, 0.25])),
+            "team_bonus": draw(st.sampled_from([[], [0.1], [0.1, 0.05, 0.03]])),
+            "buyback_share": draw(st.sampled_from([0.0, 0.9])),
+            "buyback_days": draw(st.sampled_from([0, 10, 365])),
+            "founders": draw(st.integers(1, 4)), "tiers": tiers,
+        })
+    mix = {s: draw(st.floats(0.0, 1.0)) for s in ("relationship", "hoarder", "recruiter")}
+    mix["recruiter"] += 0.1
+    raw = {
+        "population": {"people": draw(st.integers(30, 150)), "mean_degree": draw(st.integers(2, 8)),
+                       "graph": draw(st.sampled_from(["holme_kim", "watts_strogatz", "barabasi_albert"])),
+                       "wealth_median": draw(st.sampled_from([2000.0, 30000.0])),
+                       "shop_prob": draw(st.floats(0.05, 1.0))},
+        "sellers": {"mix": mix, "quit_idle_days": draw(st.integers(3, 60)),
+                    "cash_floor": draw(st.sampled_from([0.0, 500.0, 5000.0])),
+                    "dropout_per_year": draw(st.floats(0.0, 1.0))},
+        "market": {"grey_capacity": draw(st.sampled_from([0.0, 20.0, 1000.0]))},
+        "strategies": {"recruiter": {"pitches_per_day": draw(st.floats(0.0, 3.0))},
+                       "hoarder": {"ads_per_day": draw(st.floats(0.0, 8.0))}},
+        "brands": brands,
+    }
+    return scenario_from_dict(raw, "random"), draw(st.integers(0, 2**32 - 1))
+
+
+def assert_conserved(model: WeishangModel) -> None:
+    ledger, p = model.ledger, model.people
+    money, units = ledger.imbalance()
+    assert abs(money) <= 1e-9 * ledger.volume() + 1e-6
+    assert (units == 0).all()
+    assert (p.cash >= -1e-6).all(), "nobody spends money they do not have"
+    assert (p.stock >= 0).all() and (p.home >= 0).all()
+    # A person's units in the ledger are their stock for sale plus what they hold at home.
+    held = np.zeros((p.n, len(model.brands)), dtype=np.int64)
+    sellers = np.flatnonzero(p.stock > 0)
+    np.add.at(held, (sellers, p.brand[sellers]), p.stock[sellers])
+    home = np.flatnonzero(p.home > 0)
+    np.add.at(held, (home, p.using[home]), p.home[home])
+    assert (ledger.units[: p.n] == held).all()
+    assert (ledger.units[ledger.GREY] == model.grey_pool).all()
+    # Units produced (only production takes units from outside) = held by people, brands
+    # and discount traders + used up + written off.
+    produced = -ledger.units[ledger.EXTERNAL]
+    at_brands = np.array([ledger.units[b.account, b.index] for b in model.brands])
+    accounted = (held.sum(axis=0) + at_brands + model.grey_pool + ledger.units[ledger.CONSUMED]
+                 + ledger.units[ledger.WRITTEN_OFF])
+    assert (accounted == produced).all()
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(), st.integers(5, 40))
+def test_money_and_units_are_conserved_every_day(case, days):
+    scenario, seed = case
+    model = WeishangModel(scenario, seed=seed)
+    assert_conserved(model)
+    for _ in range(days):
+        model.step()
+        assert_conserved(model)
+    # Net profit by person, kept as entries are booked, equals a recount of the journal.
+    j = model.ledger.journal()
+    n = model.people.n
+    net = np.zeros(n)
+    pays = np.isin(j["kind"], list(SELLER_PAYS)) & (j["payer"] < n)
+    earns = np.isin(j["kind"], list(SELLER_EARNS)) & (j["payee"] < n)
+    np.subtract.at(net, j["payer"][pays], j["amount"][pays])
+    np.add.at(net, j["payee"][earns], j["amount"][earns])
+    assert np.allclose(net, model.ledger.seller_net, atol=1e-6)
+    # Nobody who never sold has a seller's profit or loss.
+    never = model.people.role == 0
+    assert np.allclose(model.ledger.seller_net[never], 0.0)
+    assert (model.people.role[list(model._sellers)] == SELLER).all()

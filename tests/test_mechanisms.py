@@ -1,0 +1,107 @@
+"""Each mechanism moves outcomes in the direction the domain says, one test each.
+
+Every comparison runs both arms on the same seeds (common random numbers), so the arms
+differ by the mechanism, not by noise; means over three seeds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from conftest import bundled, run, series, small
+
+from sim import market
+from sim.metrics import summary
+
+SEEDS = (1, 2, 3)
+
+
+def mean_over_seeds(scenario, measure, days=None) -> float:
+    return float(np.mean([measure(run(scenario, seed=s, days=days)) for s in SEEDS]))
+
+
+def final(key):
+    return lambda model: series(model, key)[-1]
+
+
+def test_worse_quality_lowers_trust_and_brings_complaints():
+    # Satisfaction = real quality - promised quality + service: with the promise fixed at 0.8,
+    # goods of quality 0.4 disappoint every buyer, goods of 0.9 never do.
+    good = small({"brands.0.quality": 0.9})
+    poor = small({"brands.0.quality": 0.4})
+    assert mean_over_seeds(poor, final("trust_cognitive")) < mean_over_seeds(good, final("trust_cognitive"))
+    assert mean_over_seeds(poor, final("mean_trust")) < mean_over_seeds(good, final("mean_trust"))
+    complaints = lambda m: series(m, "complaints").sum()  # noqa: E731
+    assert mean_over_seeds(poor, complaints) > mean_over_seeds(good, complaints)
+    assert mean_over_seeds(good, complaints) == 0  # nobody is disappointed: none complain
+
+
+def test_over_posting_ads_lowers_trust_and_gets_sellers_muted():
+    # Contacts accept 4 posts a day; 1 ad + 2 lifestyle posts is within it, 8 ads are not.
+    moderate = small({"strategies.relationship.ads_per_day": 1.0})
+    spam = small({"strategies.relationship.ads_per_day": 8.0})
+    assert mean_over_seeds(moderate, final("muted_share")) == 0
+    assert mean_over_seeds(spam, final("muted_share")) > 0.2
+    trust = final("trust_cognitive")
+    assert mean_over_seeds(spam, trust) < mean_over_seeds(moderate, trust)
+
+
+def test_buyback_makes_seller_losses_smaller():
+    # Hoarders quit holding stock; a 90% buyback returns most of its cost instead of nothing.
+    plain = bundled("hoarding", {"population.people": 1000, "run.days": 200})
+    backed = bundled("hoarding", {"population.people": 1000, "run.days": 200,
+                                  "brands.0.buyback_share": 0.9, "brands.0.buyback_days": 365})
+    mean_profit = lambda m: summary(m)["mean_profit"]  # noqa: E731
+    in_loss = lambda m: summary(m)["share_in_loss"]  # noqa: E731
+    assert mean_over_seeds(backed, mean_profit) > mean_over_seeds(plain, mean_profit)
+    assert mean_over_seeds(backed, in_loss) < mean_over_seeds(plain, in_loss)
+
+
+def test_recruitment_bonus_brings_more_sellers_and_deeper_trees():
+    base = {"population.people": 1000, "run.days": 120, "brands.0.recruit_bonus_share": 0.0}
+    unpaid = bundled("pyramid", base)
+    paid = bundled("pyramid", {**base, "brands.0.recruit_bonus": 500.0})
+    measure = lambda key: (lambda m: summary(m)[key])  # noqa: E731
+    assert mean_over_seeds(paid, measure("sellers_ever")) > mean_over_seeds(unpaid, measure("sellers_ever"))
+    assert mean_over_seeds(paid, measure("max_depth")) > mean_over_seeds(unpaid, measure("max_depth"))
+
+
+def test_dumping_spreads_transaction_prices():
+    base = {"population.people": 1500}
+    no_dump = bundled("hoarding", {**base, "strategies.hoarder.dumps": False,
+                                   "strategies.recruiter.dumps": False})
+    dump = bundled("hoarding", base)
+    dispersion = lambda m: series(m, "price_dispersion").mean()  # noqa: E731
+    assert mean_over_seeds(dump, lambda m: summary(m)["units_dumped"]) > 0
+    assert mean_over_seeds(dump, dispersion) > mean_over_seeds(no_dump, dispersion)
+
+
+def test_seeing_dumped_stock_lowers_trust_only_in_dearer_sellers():
+    # Two identical markets; in one, discount traders offer dumped stock to every shopper.
+    # Shopping itself changes trust only through this comparison, so any change is its doing.
+    scenario = small({"market.grey_visibility": 1.0, "population.shop_prob": 0.2})
+    plain, offered = (run(scenario, seed=5, days=3) for _ in range(2))
+    sellers = offered.people.sellers()
+    cheap = sellers[0]
+    for model in (plain, offered):
+        model.people.price[cheap] = 0.5 * offered.grey_price[0]  # one seller undercuts the traders
+    offered.grey_pool[0] = 1000
+    before = offered.trust.cognitive.copy()
+    market.shop(plain)
+    market.shop(offered)
+    assert np.array_equal(plain.trust.cognitive, before), "no offer seen: trust unchanged"
+    g = offered.graph
+    dropped = np.flatnonzero(offered.trust.cognitive < before)
+    assert dropped.size > 0
+    target = g.indices[dropped]
+    assert set(target) <= set(sellers) - {cheap}, "only sellers dearer than the offer lose trust"
+    assert (offered.people.price[target] > offered.grey_price[0]).all()
+
+
+def test_follow_up_service_brings_more_repeat_purchases():
+    def repeat_share(model):
+        repeat = series(model, "repeat_rate") * series(model, "retail_units")
+        return repeat.sum() / max(series(model, "retail_units").sum(), 1)
+
+    none = small({"strategies.relationship.follow_up": 0.0})
+    always = small({"strategies.relationship.follow_up": 1.0})
+    assert mean_over_seeds(always, repeat_share) > mean_over_seeds(none, repeat_share)
