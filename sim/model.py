@@ -23,7 +23,7 @@ from sim.agents import Brand, Consumer, Person, Seller
 from sim.ledger import Ledger
 from sim.network import SocialGraph, build_graph
 from sim.parameters import STRATEGIES
-from sim.people import CONSUMER, QUIT, SELLER, People
+from sim.people import CONSUMER, OUTSIDE, QUIT, SELLER, People
 from sim.scenario import Scenario
 from sim.trust import Trust
 
@@ -38,7 +38,7 @@ class WeishangModel(mesa.Model):
         self.params = scenario.data
         self.seed = seed
         self.day = 0
-        pop = self.params["population"]
+        pop, market_p = self.params["population"], self.params["market"]
         nx_graph = build_graph(pop, self.rng)
         self.graph = SocialGraph(nx_graph, pop["strong_tie_share"], self.rng,
                                  given_ties=pop["graph"] == "edgelist")
@@ -49,13 +49,16 @@ class WeishangModel(mesa.Model):
         self.people = People(n, pop, self.ledger.money[:n], self.rng)
         self.ledger.post_many("endowment", self.ledger.EXTERNAL, np.arange(n),
                               self.people.wealth0)
+        # Users are midway through a unit bought in shops, so purchases don't all fall on day 1.
+        users = np.flatnonzero(self.people.needs)
+        self.people.using[users] = OUTSIDE
+        self.people.days_left[users] = self.rng.integers(1, market_p["outside_days"] + 1, users.size)
         self.trust = Trust(self.graph, self.params["trust"], self.rng)
         self.brands = [Brand(self, b, params) for b, params in enumerate(brands)]
         self.list_price = np.array([b.list_price for b in self.brands])
         self.brand_quality = np.array([b.quality for b in self.brands])
         self.brand_claim = np.array([b.claim for b in self.brands])
         self.brand_days = np.array([b.consumption_days for b in self.brands], dtype=np.int32)
-        market_p = self.params["market"]
         self.grey_price = self.list_price * market_p["dump_price"] * market_p["grey_markup"]
         self.grey_pool = np.zeros(len(brands), dtype=np.int64)  # dumped units on offer
         self.persons: list[Person] = [Consumer(self, pid, self.grid[pid]) for pid in range(n)]

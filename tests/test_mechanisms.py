@@ -11,6 +11,7 @@ from conftest import bundled, run, series, small
 
 from sim import market
 from sim.metrics import summary
+from sim.people import NONE, OUTSIDE
 
 SEEDS = (1, 2, 3)
 
@@ -78,12 +79,14 @@ def test_dumping_spreads_transaction_prices():
 def test_seeing_dumped_stock_lowers_trust_only_in_dearer_sellers():
     # Two identical markets; in one, discount traders offer dumped stock to every shopper.
     # Shopping itself changes trust only through this comparison, so any change is its doing.
-    scenario = small({"market.grey_visibility": 1.0, "population.shop_prob": 0.2})
+    scenario = small({"market.grey_visibility": 1.0, "population.shop_prob": 1.0})
     plain, offered = (run(scenario, seed=5, days=3) for _ in range(2))
     sellers = offered.people.sellers()
     cheap = sellers[0]
     for model in (plain, offered):
         model.people.price[cheap] = 0.5 * offered.grey_price[0]  # one seller undercuts the traders
+        p = model.people
+        p.using[p.using == OUTSIDE] = NONE  # everyone's shop-bought unit runs out: all shop today
     offered.grey_pool[0] = 1000
     before = offered.trust.cognitive.copy()
     market.shop(plain)
