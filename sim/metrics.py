@@ -75,8 +75,7 @@ def daily(model: WeishangModel, day_stats: dict) -> dict:
     by_tier = np.bincount(p.tier[active], minlength=max_tiers)
     row.update({f"sellers_tier{k + 1}": int(by_tier[k]) for k in range(max_tiers)})
     row["stock_units"] = int(p.stock[active].sum())
-    row["stock_value"] = float(sum(model.brands[p.brand[s]].unit_price(int(p.tier[s])) * p.stock[s]
-                                   for s in active if p.stock[s]))
+    row["stock_value"] = float((model.tier_price[p.brand[active], p.tier[active]] * p.stock[active]).sum())
     for key in ("retail_units", "retail_nonparticipant_units", "grey_units", "outside_units",
                 "consumed_units", "complaints", "muted"):
         row[key] = day_stats.get(key, 0)

@@ -58,6 +58,9 @@ class WeishangModel(mesa.Model):
         self.list_price = np.array([b.list_price for b in self.brands])
         self.brand_quality = np.array([b.quality for b in self.brands])
         self.brand_claim = np.array([b.claim for b in self.brands])
+        depth = max(len(b.tiers) for b in self.brands)
+        self.tier_price = np.array([[b.unit_price(min(k, len(b.tiers) - 1)) for k in range(depth)]
+                                    for b in self.brands])  # yuan per unit, by brand and tier
         self.brand_days = np.array([b.consumption_days for b in self.brands], dtype=np.int32)
         self.grey_price = self.list_price * market_p["dump_price"] * market_p["grey_markup"]
         self.grey_pool = np.zeros(len(brands), dtype=np.int64)  # dumped units on offer
