@@ -9,6 +9,7 @@ from mesa.discrete_space import Network
 
 from sim import WeishangModel
 from sim.agents import Brand, Consumer, Seller
+from sim.ledger import KIND
 from sim.people import QUIT, SELLER
 
 
@@ -48,9 +49,10 @@ def test_recruits_keep_their_node_edges_and_history():
     assert isinstance(agent, Seller) or model.people.role[pid] == QUIT
     assert agent.pid == pid and agent.cell is model.grid[pid]
     assert np.array_equal(model.graph.indices, edges_before)
-    # A recruit's history as a consumer stays: the person's earlier purchases are in the journal.
+    # The savings the person had as a consumer paid the first order: one account, one history.
     j = model.ledger.journal()
-    assert (j["payer"] == pid).sum() >= 1
+    entry = (j["payer"] == pid) & (j["kind"] == KIND["entry_order"])
+    assert entry.sum() == 1 and j["day"][entry][0] == model.people.join_day[pid]
 
 
 def test_datacollector_has_a_row_per_day():
