@@ -179,5 +179,136 @@ def scenarios() -> None:
         click.echo(f"{path.stem:<16} {description}")
 
 
+def _batch_options(func):
+    for option in reversed([
+        click.option("--replicates", "-r", type=click.IntRange(min=1), default=10, show_default=True,
+                     help="Runs per scenario (and per parameter point), each with its own seed."),
+        click.option("--jobs", "-j", type=click.IntRange(min=1),
+                     help="Local worker processes (default: all cores)."),
+        click.option("--scheduler", metavar="tcp://HOST:PORT",
+                     help="Run on a Dask cluster instead (pip install 'weishang-sim[dask]')."),
+        click.option("--out", type=click.Path(path_type=Path),
+                     help="Batch folder (default results/runs/KIND-NAMES-seedS)."),
+        click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
+                     help="Root seed; every run's seed is spawned from it."),
+        click.option("--days", type=click.IntRange(min=1), help="Days to simulate (default: the file's)."),
+        click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE",
+                     help="Override a scenario value."),
+        click.option("--no-report", is_flag=True, help="Skip the figures and report."),
+        click.option("--quiet", "-q", is_flag=True, help="No progress bar."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _launch(kind: str, scenarios: list[Scenario], points: list[dict] | None, opts: dict, out: Path,
+            extra: dict | None = None) -> None:
+    """Run a batch or sweep with a progress bar, then its tables and report."""
+    from sim.batch import BatchError, run_batch
+
+    bar = tqdm(total=None, unit="run", disable=opts["quiet"], desc=kind)
+
+    def progress(counts: dict) -> None:
+        bar.total = counts["total"]
+        bar.n = counts["done"] + counts["failed"]
+        bar.set_postfix(done=counts["done"], failed=counts["failed"], remaining=counts["remaining"])
+        bar.refresh()
+
+    command = _reproduce(kind, opts)
+    try:
+        manifest = run_batch(scenarios, opts["replicates"], out, root_seed=opts["seed"], points=points,
+                             jobs=opts["jobs"], scheduler=opts["scheduler"], command=command, kind=kind,
+                             extra=extra, progress=progress)
+    except (BatchError, ScenarioError) as exc:
+        raise InputError(str(exc)) from None
+    except KeyboardInterrupt:
+        bar.close()
+        click.echo(f"interrupted: finished runs are kept in {out}; run the same command to resume", err=True)
+        raise SystemExit(130) from None
+    bar.close()
+    runs = manifest["runs"].values()
+    failed = [r for r in runs if r["status"] == "failed"]
+    click.echo(f"{sum(r['status'] == 'done' for r in runs)} runs done, {len(failed)} failed -> {out}")
+    for record in failed[:5]:
+        click.echo(f"  failed {record['run_id']}: {record['error']}", err=True)
+    if not opts["no_report"]:
+        from sim.report import write_report
+
+        click.echo(f"report -> {write_report(out)}")
+
+
+def _reproduce(kind: str, opts: dict) -> list[str]:
+    """The command line that reproduces this batch (recorded in the manifest and report)."""
+    words = ["weishang", kind, *opts["names"]]
+    for vary in opts.get("vary", ()):
+        words += ["--vary", vary]
+    if opts.get("sample") == "lhs":
+        words += ["--sample", "lhs", "--samples", str(opts["samples"])]
+    words += ["--replicates", str(opts["replicates"]), "--seed", str(opts["seed"])]
+    if opts["days"]:
+        words += ["--days", str(opts["days"])]
+    for item in opts["sets"]:
+        words += ["--set", item]
+    return words
+
+
+def _default_out(kind: str, names: list[str], seed: int) -> Path:
+    return default_folder(f"{kind}-{'-'.join(Path(n).stem for n in names)}", seed)
+
+
+@main.command()
+@click.argument("names", metavar="SCENARIO...", nargs=-1, required=True)
+@_batch_options
+def batch(names, **opts) -> None:
+    """Run replicates of one or more scenarios in parallel; resumable; ends with a report."""
+    opts["names"] = names
+    try:
+        loaded = [load(name, opts["sets"], opts["days"], None) for name in names]
+    except ScenarioError as exc:
+        raise InputError(str(exc)) from None
+    if len({s.name for s in loaded}) != len(loaded):
+        raise InputError("scenario names repeat: give distinct scenarios")
+    _launch("batch", loaded, None, opts, opts["out"] or _default_out("batch", names, opts["seed"]))
+
+
+@main.command()
+@click.argument("name", metavar="SCENARIO")
+@click.option("--vary", multiple=True, required=True, metavar="KEY.PATH=V1,V2,...|LO:HI:N",
+              help="A parameter to vary: listed values, or a range (with N grid points).")
+@click.option("--sample", type=click.Choice(["grid", "lhs"]), default="grid", show_default=True,
+              help="Full grid, or a Latin hypercube over the ranges.")
+@click.option("--samples", type=click.IntRange(min=1), help="Points to draw with --sample lhs.")
+@_batch_options
+def sweep(name, vary, sample, samples, **opts) -> None:
+    """Run SCENARIO over a grid or sample of parameter values, with replicates at each point."""
+    from sim.sweep import design, parse_vary
+
+    opts.update(names=[name], vary=vary, sample=sample, samples=samples)
+    try:
+        scenario = load(name, opts["sets"], opts["days"], None)
+        varies = [parse_vary(v) for v in vary]
+        points = design(varies, sample, samples, seed=opts["seed"])
+        for point in points:  # check every point before anything runs
+            scenario.with_overrides(point)
+    except ScenarioError as exc:
+        raise InputError(str(exc)) from None
+    extra = {"vary": [v.key for v in varies], "sample": sample,
+             "points": {f"p{k:03d}": p for k, p in enumerate(points)}}
+    out = opts["out"] or _default_out("sweep", [name], opts["seed"])
+    _launch("sweep", [scenario], points, opts, out, extra)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+def report(folder) -> None:
+    """Write figures, report.md and report.html for a batch or sweep FOLDER."""
+    from sim.report import write_report
+
+    if not (folder / "manifest.json").is_file():
+        raise InputError(f"{folder}: not a batch folder (no manifest.json); "
+                         "give a folder made by weishang batch or sweep")
+    click.echo(f"report -> {write_report(folder)}")
+
+
 if __name__ == "__main__":
     main()

@@ -132,6 +132,20 @@ def _list_index(items: list, part: str, where: str, here: str) -> int:
     raise ScenarioError(f"{where}: {here}: no such item (give an index below {len(items)} or a name)")
 
 
+def param_for(key: str) -> P.Param | None:
+    """The parameter spec a dotted key names (list items by index or name), or None."""
+    parts = key.split(".")
+    if parts[0] in P.SECTIONS and len(parts) == 2:
+        return P.SECTIONS[parts[0]].get(parts[1])
+    if parts[0] == "strategies" and len(parts) == 3:
+        return P.STRATEGY.get(parts[2])
+    if parts[0] == "brands" and len(parts) == 3:
+        return P.BRAND.get(parts[2])
+    if parts[0] == "brands" and len(parts) == 5 and parts[2] == "tiers":
+        return P.TIER.get(parts[4])
+    return None
+
+
 def _unknown(where: str, key: str, known: Mapping) -> ScenarioError:
     name = key.rsplit(".", 1)[-1]
     close = difflib.get_close_matches(name, list(known), n=1)

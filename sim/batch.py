@@ -1,0 +1,287 @@
+"""Batches: scenarios x parameter points x replicates, run in parallel, resumable.
+
+A batch folder holds `manifest.json` (the plan and every run's status), `runs/RUN_ID/`
+(each a `weishang run` folder, written by the worker, atomically), `summary.csv` (a row a
+run), `aggregate.csv` (per scenario, point and day: mean and 95% interval of each series),
+`figures/` and the report.
+
+Seeds: one root seed spawns the replicates' seeds (`numpy.random.SeedSequence`); replicate r
+gets the same seed in every scenario and at every point, so that two arms differ by
+mechanism, not by noise. Runs go through a `concurrent.futures` executor: local processes,
+or a Dask cluster's executor when a scheduler address is given. A re-run of the same command
+skips the runs already complete.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import multiprocessing
+import os
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+from sim.results import git_commit, versions, write_csv, write_json
+from sim.scenario import Scenario
+
+
+class BatchError(ValueError):
+    """A batch that cannot be started as asked; str() is one line."""
+
+
+@dataclass
+class RunSpec:
+    """One run of a batch: which scenario, at which parameter point, which replicate."""
+
+    run_id: str
+    scenario: str
+    point_id: str
+    point: dict
+    replicate: int
+    seed: int
+    status: str = "pending"  # pending / done / failed
+    error: str | None = None
+    seconds: float | None = None
+    data: dict = field(default_factory=dict, repr=False)  # the resolved scenario
+    path: str = ""  # the scenario file
+
+
+def replicate_seeds(root_seed: int, replicates: int) -> list[int]:
+    """One seed per replicate, spawned from the root seed."""
+    children = np.random.SeedSequence(root_seed).spawn(replicates)
+    return [int(child.generate_state(1, dtype=np.uint32)[0]) for child in children]
+
+
+def plan(scenarios: Sequence[Scenario], replicates: int, root_seed: int,
+         points: Sequence[dict] | None = None) -> list[RunSpec]:
+    """Every run of the batch, with its seed; points are `{key.path: value}` overrides."""
+    points = list(points) if points else [{}]
+    seeds = replicate_seeds(root_seed, replicates)
+    specs = []
+    for scenario in scenarios:
+        for k, point in enumerate(points):
+            resolved = scenario.with_overrides(point) if point else scenario
+            point_id = f"p{k:03d}" if point else "base"
+            for r, seed in enumerate(seeds):
+                specs.append(RunSpec(f"{scenario.name}__{point_id}__r{r:03d}", scenario.name, point_id,
+                                     dict(point), r, seed, data=resolved.data,
+                                     path=str(scenario.path or "")))
+    return specs
+
+
+def execute(spec: RunSpec, folder: str) -> float:
+    """Run one spec (in a worker) and write its run folder; returns run seconds."""
+    from sim.model import WeishangModel  # imported in the worker
+    from sim.results import write_run
+
+    start = time.perf_counter()
+    scenario = Scenario(spec.data, Path(spec.path) if spec.path else None)
+    model = WeishangModel(scenario, seed=spec.seed)
+    model.run()
+    seconds = time.perf_counter() - start
+    write_run(model, Path(folder), seconds, force=True, figures=False)
+    return seconds
+
+
+@contextmanager
+def executor(jobs: int | None, scheduler: str | None):
+    """Local processes, or a Dask cluster's executor when a scheduler address is given."""
+    if scheduler:
+        try:
+            from dask.distributed import Client
+        except ImportError:
+            raise BatchError("--scheduler needs Dask: pip install 'weishang-sim[dask]'") from None
+        try:
+            client = Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError) as exc:
+            raise BatchError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+        try:
+            yield client.get_executor(pure=False)
+        finally:
+            client.close()
+        return
+    # forkserver: workers start clean (no threads or open files inherited from this process).
+    pool: Executor = ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1,
+                                         mp_context=multiprocessing.get_context("forkserver"))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+class Batch:
+    """A batch folder: its manifest, its runs, and the tables made from them."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.runs_dir = self.folder / "runs"
+        self.manifest_path = self.folder / "manifest.json"
+
+    def load(self) -> dict | None:
+        if not self.manifest_path.is_file():
+            return None
+        return json.loads(self.manifest_path.read_text(encoding="utf-8"))
+
+    def save(self, manifest: dict) -> None:
+        tmp = self.manifest_path.with_name(".manifest.json.tmp")
+        write_json(tmp, manifest)
+        os.replace(tmp, self.manifest_path)
+
+    def start(self, specs: list[RunSpec], header: dict) -> dict:
+        """A new manifest, or the existing one when it plans the same runs (resume)."""
+        old = self.load()
+        runs = {s.run_id: _record(s) for s in specs}
+        if old is not None:
+            same = {k: (v["seed"], v["point"]) for k, v in old["runs"].items()} == {
+                k: (v["seed"], v["point"]) for k, v in runs.items()}
+            if not same:
+                raise BatchError(f"{self.folder}: holds a different batch (other scenarios, points, "
+                                 "replicates or seed); use another --out")
+            for run_id, record in old["runs"].items():
+                if record["status"] == "done" and (self.runs_dir / run_id / "summary.json").is_file():
+                    runs[run_id].update(status="done", seconds=record.get("seconds"))
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.runs_dir.mkdir(exist_ok=True)
+        for leftover in self.runs_dir.glob(".*"):  # temp folders of runs killed mid-write
+            shutil.rmtree(leftover, ignore_errors=True)
+        manifest = {**header, "runs": runs}
+        self.save(manifest)
+        return manifest
+
+    def write_tables(self, manifest: dict) -> None:
+        write_summary(self.folder, manifest)
+        write_aggregate(self.folder, manifest)
+
+
+def _record(spec: RunSpec) -> dict:
+    record = asdict(spec)
+    del record["data"], record["path"]
+    return record
+
+
+def run_batch(scenarios: Sequence[Scenario], replicates: int, out: Path, *, root_seed: int = 1,
+              points: Sequence[dict] | None = None, jobs: int | None = None,
+              scheduler: str | None = None, command: Sequence[str] | None = None,
+              kind: str = "batch", extra: dict | None = None,
+              progress: Callable[[dict], None] | None = None) -> dict:
+    """Run (or resume) a batch; returns the manifest. A failing run is recorded and skipped."""
+    specs = plan(scenarios, replicates, root_seed, points)
+    batch = Batch(out)
+    header = {"kind": kind, "command": list(command or []), "root_seed": root_seed,
+              "replicates": replicates, "scenarios": {s.name: s.to_dict() for s in scenarios},
+              "versions": versions(), "git_commit": git_commit(), **(extra or {})}
+    manifest = batch.start(specs, header)
+    todo = [s for s in specs if manifest["runs"][s.run_id]["status"] != "done"]
+    counts = {"done": len(specs) - len(todo), "failed": 0, "remaining": len(todo), "total": len(specs)}
+    if progress:
+        progress(counts)
+    if todo:
+        with executor(jobs, scheduler) as pool:
+            futures = {pool.submit(execute, spec, str(batch.runs_dir / spec.run_id)): spec
+                       for spec in todo}
+            try:
+                for future in as_completed(futures):
+                    spec = futures[future]
+                    record = manifest["runs"][spec.run_id]
+                    try:
+                        record.update(status="done", seconds=round(future.result(), 3), error=None)
+                        counts["done"] += 1
+                    except Exception as exc:  # noqa: BLE001 - any failure of one run is recorded
+                        record.update(status="failed", error=f"{type(exc).__name__}: {exc}")
+                        counts["failed"] += 1
+                    counts["remaining"] -= 1
+                    batch.save(manifest)
+                    if progress:
+                        progress(counts)
+            except KeyboardInterrupt:
+                for future in futures:
+                    future.cancel()
+                batch.save(manifest)
+                raise
+    batch.write_tables(manifest)
+    return manifest
+
+
+def done_runs(manifest: dict) -> list[dict]:
+    return [r for r in manifest["runs"].values() if r["status"] == "done"]
+
+
+def write_summary(folder: Path, manifest: dict) -> None:
+    """summary.csv: one row per run, with its parameters and final metrics."""
+    keys = sorted({k for r in manifest["runs"].values() for k in r["point"]})
+    rows, metric_names = [], []
+    for run_id, record in manifest["runs"].items():
+        row = {"run_id": run_id, "scenario": record["scenario"], "point_id": record["point_id"],
+               "replicate": record["replicate"], "seed": record["seed"], "status": record["status"],
+               "seconds": record["seconds"], "error": record["error"] or ""}
+        row.update({k: record["point"].get(k, "") for k in keys})
+        summary_file = folder / "runs" / run_id / "summary.json"
+        if record["status"] == "done" and summary_file.is_file():
+            summary = json.loads(summary_file.read_text(encoding="utf-8"))
+            metrics = {k: v for k, v in summary.items() if k not in ("scenario", "seed")}
+            metric_names = metric_names or list(metrics)
+            row.update(metrics)
+        rows.append(row)
+    fields = ["run_id", "scenario", "point_id", "replicate", "seed", "status", "seconds", "error",
+              *keys, *metric_names]
+    _atomic_csv(folder / "summary.csv", rows, fields)
+
+
+def read_series(path: Path) -> tuple[list[str], np.ndarray]:
+    """A timeseries.csv as column names and a float array (days x columns)."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        names = next(reader)
+        values = np.array([[float(x) for x in row] for row in reader])
+    return names, values
+
+
+def interval(stack: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean over replicates (axis 0) and the 95% confidence interval of that mean (Student t)."""
+    n = stack.shape[0]
+    mean = stack.mean(axis=0)
+    if n < 2:
+        return mean, mean, mean
+    half = stats.t.ppf(0.975, n - 1) * stack.std(axis=0, ddof=1) / np.sqrt(n)
+    return mean, mean - half, mean + half
+
+
+def write_aggregate(folder: Path, manifest: dict) -> None:
+    """aggregate.csv: per scenario, point and day, the mean and 95% interval of each series."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for run_id, record in manifest["runs"].items():
+        if record["status"] == "done":
+            groups.setdefault((record["scenario"], record["point_id"]), []).append(run_id)
+    rows, fields = [], ["scenario", "point_id", "day", "replicates"]
+    for (scenario, point_id), run_ids in groups.items():
+        series = [read_series(folder / "runs" / r / "timeseries.csv") for r in sorted(run_ids)]
+        names = series[0][0]
+        days = min(values.shape[0] for _, values in series)
+        stack = np.stack([values[:days] for _, values in series])
+        mean, lo, hi = interval(stack)
+        for m in names:  # scenarios with more tiers have more columns: take the union
+            cols = [f"{m}_{s}" for s in ("mean", "lo", "hi")]
+            if m != "day" and cols[0] not in fields:
+                fields += cols
+        for d in range(days):
+            row = {"scenario": scenario, "point_id": point_id, "day": int(stack[0, d, 0]),
+                   "replicates": len(run_ids)}
+            for c, m in enumerate(names):
+                if m != "day":
+                    row.update({f"{m}_mean": mean[d, c], f"{m}_lo": lo[d, c], f"{m}_hi": hi[d, c]})
+            rows.append(row)
+    _atomic_csv(folder / "aggregate.csv", rows, fields)
+
+
+def _atomic_csv(path: Path, rows: list[dict], fields: list[str]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    write_csv(tmp, rows, fields)
+    os.replace(tmp, path)
