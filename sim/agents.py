@@ -105,8 +105,8 @@ class Seller(Person):
 
     def keep_tier(self) -> None:
         """Every 30 days: meet the tier's restock quota (if the strategy does) or drop a tier."""
-        day = self.model.day
-        if day == self.join_day or (day - self.join_day) % 30:
+        day, joined = self.model.day, int(self.model.people.join_day[self.pid])
+        if day == joined or (day - joined) % 30:  # (arrays read directly: this runs every day)
             return
         quota = self.brand.tiers[self.tier]["monthly_quota"]
         short = quota - self.bought_this_month
@@ -120,13 +120,14 @@ class Seller(Person):
 
     def restock(self) -> None:
         """Keep `stock_days` of expected sales; expected sales are recent sales x optimism."""
-        expected = max(self.sales_ema, 0.05) * self.plan["optimism"]
-        target = expected * self.plan["stock_days"]
-        if self.stock >= target / 2:
+        p, pid = self.model.people, self.pid
+        stock = int(p.stock[pid])
+        target = max(float(p.sales_ema[pid]), 0.05) * self.plan["optimism"] * self.plan["stock_days"]
+        if stock >= target / 2:
             return
-        price = supply.unit_price(self.model, self.pid)
-        affordable = int(max(self.cash - self.model.params["sellers"]["cash_floor"], 0) // price)
-        units = min(math.ceil(target - self.stock), affordable)
+        price = supply.unit_price(self.model, pid)
+        affordable = int(max(float(p.cash[pid]) - self.model.params["sellers"]["cash_floor"], 0) // price)
+        units = min(math.ceil(target - stock), affordable)
         supply.place_order(self.model, self.pid, units, "restock")
 
     def climb(self) -> None:
@@ -172,12 +173,12 @@ class Seller(Person):
 
     def quit_if_done(self) -> None:
         """Quit after a long spell with no sale, a loss beyond tolerance, or by chance."""
-        model, day = self.model, self.model.day
+        model, p, pid = self.model, self.model.people, self.pid
         rules = model.params["sellers"]
-        idle = day - max(model.people.last_sale[self.pid], self.join_day)
+        idle = model.day - max(int(p.last_sale[pid]), int(p.join_day[pid]))
         # The seller judges the loss valuing stock at what it paid (it hopes to sell it).
-        position = self.net + self.stock_cost()
-        tolerance = rules["loss_tolerance"] * (1.5 - self.risk_aversion) * self.wealth0
+        position = float(model.ledger.seller_net[pid]) + self.stock_cost()
+        tolerance = rules["loss_tolerance"] * (1.5 - float(p.risk_aversion[pid])) * float(p.wealth0[pid])
         if (idle > rules["quit_idle_days"] or position < -tolerance
                 or model.rng.random() < rules["dropout_per_year"] / 365):
             model.retire(self)
