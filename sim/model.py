@@ -144,7 +144,7 @@ class WeishangModel(mesa.Model):
         self.pitches_today += 1
         if p.role[target] != CONSUMER:
             return False
-        edge = int(self.graph.edge_index(np.array([target]), np.array([seller.pid]))[0])
+        edge = self.graph.edge(target, seller.pid)
         if self.trust.muted[edge]:
             return False
         brand = seller.brand
@@ -155,7 +155,7 @@ class WeishangModel(mesa.Model):
             return False
         shown = p.claimed_income[seller.pid] / max(self.params["population"]["savings_per_month"], 1.0)
         logit = (rules["recruit_base"]
-                 + rules["recruit_trust"] * float(self.trust.overall(np.array([edge]))[0])
+                 + rules["recruit_trust"] * self.trust.of(edge)
                  + rules["recruit_income"] * np.log1p(shown)
                  - rules["recruit_cost"] * cost / max(float(p.wealth0[target]), 1.0)
                  - rules["recruit_risk"] * float(p.risk_aversion[target]))
