@@ -205,6 +205,7 @@ def run_batch(scenarios: Sequence[Scenario], replicates: int, out: Path, *, root
                 for future in futures:
                     future.cancel()
                 batch.save(manifest)
+                batch.write_tables(manifest)  # the tables show what is done so far
                 raise
     batch.write_tables(manifest)
     return manifest

@@ -214,7 +214,7 @@ def _launch(kind: str, scenarios: list[Scenario], points: list[dict] | None, opt
         bar.set_postfix(done=counts["done"], failed=counts["failed"], remaining=counts["remaining"])
         bar.refresh()
 
-    command = _reproduce(kind, opts)
+    command = _reproduce(kind, opts, out)
     try:
         manifest = run_batch(scenarios, opts["replicates"], out, root_seed=opts["seed"], points=points,
                              jobs=opts["jobs"], scheduler=opts["scheduler"], command=command, kind=kind,
@@ -237,9 +237,9 @@ def _launch(kind: str, scenarios: list[Scenario], points: list[dict] | None, opt
         click.echo(f"report -> {write_report(out)}")
 
 
-def _reproduce(kind: str, opts: dict) -> list[str]:
+def _reproduce(kind: str, opts: dict, out: Path) -> list[str]:
     """The command line that reproduces this batch (recorded in the manifest and report)."""
-    words = ["weishang", kind, *opts["names"]]
+    words = ["weishang", kind, *opts["names"], "--out", str(out)]
     for vary in opts.get("vary", ()):
         words += ["--vary", vary]
     if opts.get("sample") == "lhs":

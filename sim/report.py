@@ -1,12 +1,330 @@
-"""Batch and sweep reports (placeholder until the report is written)."""
+"""The batch and sweep report: `figures/`, `report.md` and a self-contained `report.html`.
+
+It reads the manifest (the record of which runs are done) and the run folders themselves rather
+than summary.csv / aggregate.csv, so the report stays right when those tables are stale or
+missing (an interrupted batch writes them only at the end; a manifest may be edited by hand).
+The content is built once as a list of blocks and rendered twice, so the two files agree.
+"""
 
 from __future__ import annotations
 
+import base64
+import csv
+import html
+import json
+import os
+import shlex
 from pathlib import Path
+
+import numpy as np
+
+from sim.batch import interval, read_series
+from sim.batch_figures import MONEY, Figure, Group, make_all
+from sim.plots import _smooth
+from sim.results import atomic_folder
+
+SHARE, COUNT, ANY = (0.0, 1.0), (0.0, np.inf), (-np.inf, np.inf)  # a metric's possible range
+TABLE_METRICS = (
+    ("sellers_ever", "sellers ever", "people who ever sold", COUNT),
+    ("share_in_loss", "share in loss", "share of them whose net profit is below zero", SHARE),
+    ("median_profit", "median profit", "median net profit of those who ever sold, yuan", ANY),
+    ("retail_reach", "retail reach",
+     "units bought by non-participants per unit bought from the brand (net of buyback)", COUNT),
+    ("income_share_recruiting", "receipts from recruiting",
+     "share of sellers' receipts paid by their downlines' stock orders or as bonuses", SHARE),
+    ("max_depth", "max depth", "deepest recruitment chain, levels", COUNT),
+    ("mean_trust", "trust", "contacts' mean trust in (ex-)sellers on the last day, 0-1", SHARE),
+)
+BANDS = ("sellers", "stock_units", "share_in_loss", "mean_trust", "trust_cognitive", "trust_affective",
+         "trust_behavioural")
+UNIT_RANGE = ("share_in_loss", "mean_trust", "trust_cognitive", "trust_affective", "trust_behavioural")
+SMOOTHED = ("retail_nonparticipant_units", "wholesale_units")  # daily counts: 7-day mean
+RUN_FILES = ("timeseries.csv", "agents.csv", "summary.json")
+CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:1em 0;font-size:.85em}th,td{border:1px solid #ccc;padding:3px 7px}
+th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+pre{background:#f6f6f6;padding:.7em;overflow-x:auto;white-space:pre-wrap}
+figure{margin:1.5em 0}img{max-width:100%}figcaption{font-size:.9em;color:#444}"""
 
 
 def write_report(folder: Path) -> Path:
     """Write figures/, report.md and report.html for a batch folder; returns the HTML path."""
-    path = Path(folder) / "report.md"
-    path.write_text("# Report\n\n(not written yet)\n", encoding="utf-8")
-    return path
+    folder = Path(folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    groups, problems = load_groups(folder, manifest)
+    vary = list(manifest.get("vary") or [])
+    short = short_keys(vary)
+    figures: list[Figure] = []
+
+    def build(tmp: Path) -> None:
+        tmp.chmod(0o755)  # mkdtemp makes it private; the figures are meant to be shared
+        figures.extend(make_all(groups, tmp, vary, short))
+
+    # Figures go into a temporary folder that replaces figures/ whole: no half-written set.
+    atomic_folder(folder / "figures", build, force=True)
+    blocks = document(manifest, groups, problems, figures)
+    title = blocks[0][1]
+    _write_text(folder / "report.md", to_markdown(blocks))
+    html_path = folder / "report.html"
+    _write_text(html_path, to_html(blocks, title, folder / "figures"))
+    return html_path
+
+
+def _write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def short_keys(keys: list[str]) -> dict[str, str]:
+    """The shortest dotted suffix that tells the varied keys apart (brands.0.quality -> quality)."""
+    out = {}
+    for key in keys:
+        parts = key.split(".")
+        for n in range(1, len(parts) + 1):
+            tail = ".".join(parts[-n:])
+            if sum(k == tail or k.endswith("." + tail) for k in keys) == 1:
+                break
+        out[key] = tail
+    return out
+
+
+def _value(v: object) -> str:
+    return f"{v:g}" if isinstance(v, float) else json.dumps(v) if isinstance(v, list | dict) else str(v)
+
+
+def load_groups(folder: Path, manifest: dict) -> tuple[list[Group], list[dict]]:
+    """Completed runs by (scenario, point), and the runs that are failed, pending or missing files."""
+    runs_dir = folder / "runs"
+    records: dict[tuple[str, str], list[dict]] = {}
+    problems = []
+    for run_id, record in manifest["runs"].items():
+        missing = [f for f in RUN_FILES if not (runs_dir / run_id / f).is_file()]
+        if record["status"] == "done" and not missing:
+            records.setdefault((record["scenario"], record["point_id"]), []).append(record)
+        else:
+            error = record.get("error") or ("not run yet: run the same command again to finish the batch"
+                                            if record["status"] == "pending" else "")
+            if record["status"] == "done":  # marked done, but its folder was removed or damaged
+                error = f"run folder incomplete (missing {', '.join(missing)})"
+            problems.append({**record, "run_id": run_id, "error": error})
+    short = short_keys(list(manifest.get("vary") or []))
+    several = len({s for s, _ in records}) > 1
+    groups = []
+    for (scenario, point_id), recs in records.items():
+        point = recs[0]["point"]
+        params = [f"{short.get(k, k)}={_value(v)}" for k, v in point.items()]
+        head = f"{scenario} {point_id}" if several and point else point_id if point else scenario
+        label = f"{head}: {', '.join(params)}" if params else head
+        tick = "\n".join([head, *params]) if len(records) <= 12 else head
+        group = Group(scenario, point_id, point, label, tick)
+        _fill(group, runs_dir, sorted(recs, key=lambda r: r["replicate"]))
+        groups.append(group)
+    return groups, problems
+
+
+def _fill(g: Group, runs_dir: Path, recs: list[dict]) -> None:
+    """Reduce a group's runs: bands of the plotted series, money totals, final metrics, sellers."""
+    series, finals, agents = [], [], []
+    for record in recs:
+        run = runs_dir / record["run_id"]
+        g.run_ids.append(record["run_id"])
+        names, values = read_series(run / "timeseries.csv")
+        series.append({n: values[:, i] for i, n in enumerate(names)})
+        finals.append(json.loads((run / "summary.json").read_text(encoding="utf-8")))
+        with open(run / "agents.csv", newline="", encoding="utf-8") as handle:
+            agents += [(float(r["net_profit"]), int(r["tier"]), int(r["join_day"]))
+                       for r in csv.DictReader(handle)]
+        if not g.tier_names:
+            meta = run / "meta.json"
+            if meta.is_file():
+                g.tier_names = json.loads(meta.read_text(encoding="utf-8")).get("tiers", {})
+    days = min(s["day"].size for s in series)  # as aggregate.csv: the common length
+    g.day = series[0]["day"][:days]
+    keys = [*BANDS, *SMOOTHED, *sorted(k for k in series[0] if k.startswith("sellers_tier"))]
+    for key in keys:
+        stack = np.stack([_smooth(s[key][:days]) if key in SMOOTHED else s[key][:days] for s in series])
+        mean, lo, hi = interval(stack)
+        # With few replicates the t-interval can leave the possible range (counts below 0, shares
+        # above 1); clip it there so a band never draws impossible values.
+        top = 1.0 if key in UNIT_RANGE else np.inf
+        g.bands[key] = (mean, np.clip(lo, 0.0, top), np.clip(hi, 0.0, top))
+    g.totals = {key: np.array([s[key].sum() for s in series]) for key in MONEY if key in series[0]}
+    g.finals = {m: np.array([_float(f.get(m)) for f in finals]) for m in {k for f in finals for k in f}}
+    if agents:
+        profit, tier, join = zip(*agents, strict=True)
+        g.profit, g.tier, g.join_day = np.array(profit), np.array(tier), np.array(join)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _float(v: object) -> float:
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else float("nan")
+
+
+def fmt(x: float) -> str:
+    """Three significant figures, thousands separated: 0.829, 4.25, -9,665."""
+    if not np.isfinite(x):
+        return "-"
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
+
+
+def metric_cell(values: np.ndarray, bounds: tuple[float, float] = (-np.inf, np.inf)) -> str:
+    """mean [95% interval of the mean] across replicates; just the value with one replicate.
+
+    The interval is clipped to the metric's possible range: with two or three replicates the
+    t-interval of a share or a count easily reaches past 1 or below 0.
+    """
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return "-"
+    mean, lo, hi = (float(a[0]) for a in interval(values[:, None]))
+    if values.size < 2:
+        return fmt(mean)
+    return f"{fmt(mean)} [{fmt(max(lo, bounds[0]))}, {fmt(min(hi, bounds[1]))}]"
+
+
+def document(manifest: dict, groups: list[Group], problems: list[dict], figures: list[Figure]) -> list[tuple]:
+    """The report as blocks: (h1|h2|h3|p|code, text), (list, items), (table, header, rows, first
+    numeric column or None), (figure, name, title, caption)."""
+    kind = manifest.get("kind", "batch")
+    names = list(manifest.get("scenarios", {}))
+    runs = list(manifest["runs"].values())
+    vary = list(manifest.get("vary") or [])
+    title = (f"Sweep report: {', '.join(names)} over {', '.join(vary)}" if kind == "sweep" and vary
+             else f"Batch report: {', '.join(names)}")
+    status = {s: sum(r["status"] == s for r in runs) for s in ("done", "failed", "pending")}
+    plan = [_count(len(names), "scenario"), _count(int(manifest.get("replicates") or 0), "replicate")]
+    if manifest.get("points"):
+        plan.insert(1, _count(len(manifest["points"]), "parameter point"))
+    summary = (f"{_count(len(runs), 'run')} planned ({' x '.join(plan)}): {status['done']} done, "
+               f"{status['failed']} failed, {status['pending']} not run.")
+    if problems:
+        summary += f" {_count(len(problems), 'run')} left out of the figures and tables (listed below)."
+    blocks: list[tuple] = [("h1", title), ("p", summary + (
+        " Replicate r has the same seed in every scenario and at every point, so arms differ by "
+        "mechanism, not by draw."))]
+
+    blocks += [("h2", "Reproduce")]
+    command = manifest.get("command") or []
+    if command:
+        blocks += [("code", shlex.join(command)),
+                   ("p", "--jobs and --scheduler only change where the runs execute, not their "
+                         "results. Re-running the command resumes the batch in its folder.")]
+    else:
+        blocks += [("p", "Made from Python (no command recorded): sim.batch.run_batch with the resolved "
+                         "scenarios in manifest.json and the root seed and replicates below.")]
+    seeds = sorted({(r["replicate"], r["seed"]) for r in runs})
+    blocks += [("p", f"Root seed {manifest.get('root_seed')}; replicate seeds (spawned from it with "
+                     "numpy.random.SeedSequence): " + ", ".join(f"r{r}: {s}" for r, s in seeds) + "."),
+               ("p", "Versions: " + ", ".join(f"{k} {v}" for k, v in (manifest.get("versions") or {}).items())
+                + f". Git commit: {manifest.get('git_commit') or 'unknown (not run from a git checkout)'}.")]
+
+    blocks += [("h2", "Scenarios"),
+               ("list", [_scenario_line(n, d) for n, d in manifest["scenarios"].items()])]
+    if manifest.get("points"):
+        sample = {"grid": "a full grid", "lhs": "a Latin hypercube sample"}.get(manifest.get("sample"), "")
+        blocks += [("h2", "Parameter points"),
+                   ("p", f"{len(manifest['points'])} points" + (f", {sample}." if sample else ".")),
+                   ("table", ["point", *vary], [[pid, *(_value(p.get(k, "")) for k in vary)]
+                                                for pid, p in manifest["points"].items()], 1)]
+
+    blocks += [("h2", "Final metrics"), ("p", (
+        "Value at the end of the run: mean over completed replicates [95% confidence interval of the "
+        "mean, Student t, clipped to the metric's possible range]; n: completed replicates (one "
+        "replicate: the value alone)."))]
+    if groups:
+        header = ["scenario / point", "n", *(t[1] for t in TABLE_METRICS)]
+        rows = [[g.label, str(len(g.run_ids)), *(metric_cell(g.finals.get(m, np.zeros(0)), bounds)
+                                                 for m, _, _, bounds in TABLE_METRICS)] for g in groups]
+        blocks += [("table", header, rows, 1),
+                   ("list", [f"{label}: {meaning}" for _, label, meaning, _ in TABLE_METRICS]),
+                   ("p", "Every run's figures: summary.csv; daily means and intervals: aggregate.csv.")]
+    else:
+        blocks += [("p", "No run completed, so there are no metrics or figures.")]
+
+    blocks += [("h2", "Failed runs")]
+    if problems:
+        blocks += [("p", f"{len(problems)} run(s) did not complete and are left out:"),
+                   ("table", ["run", "scenario", "point", "replicate", "seed", "status", "error"],
+                    [[p["run_id"], p["scenario"], p["point_id"], str(p["replicate"]), str(p["seed"]),
+                      p["status"], p["error"] or ""] for p in problems], None)]
+    else:
+        blocks += [("p", "None: every planned run completed.")]
+
+    if figures:
+        blocks += [("h2", "Figures")]
+    section = None
+    for f in figures:
+        if f.section != section:
+            section = f.section
+            blocks.append(("h3", section))
+        blocks.append(("figure", f.name, f.title, f.caption))
+    return blocks
+
+
+def _scenario_line(name: str, data: dict) -> str:
+    description = (data.get("meta") or {}).get("description", "")
+    people = (data.get("population") or {}).get("people")
+    days = (data.get("run") or {}).get("days")
+    brands = ", ".join(b.get("name", "?") for b in data.get("brands", []))
+    return f"{name}: {description} ({people:,} people, {days} days, brand(s): {brands})"
+
+
+def to_markdown(blocks: list[tuple]) -> str:
+    out = []
+    for block in blocks:
+        kind = block[0]
+        if kind in ("h1", "h2", "h3"):
+            out.append("#" * int(kind[1]) + " " + block[1])
+        elif kind == "p":
+            out.append(block[1])
+        elif kind == "code":
+            out.append(f"```sh\n{block[1]}\n```")
+        elif kind == "list":
+            out.append("\n".join(f"- {item}" for item in block[1]))
+        elif kind == "table":
+            _, header, rows, numeric = block
+            align = ["---:" if numeric is not None and i >= numeric else "---" for i in range(len(header))]
+            lines = [header, align, *rows]
+            out.append("\n".join("| " + " | ".join(_md_cell(c) for c in line) + " |" for line in lines))
+        elif kind == "figure":
+            _, name, title, caption = block
+            out.append(f"![{title}](figures/{name})\n\n*{caption}*")
+    return "\n\n".join(out) + "\n"
+
+
+def _md_cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def to_html(blocks: list[tuple], title: str, figures_dir: Path) -> str:
+    """One file: styles inline, figures as base64 data URIs, no external resources."""
+    esc = html.escape
+    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+           f"<title>{esc(title)}</title><style>{CSS}</style></head><body>"]
+    for block in blocks:
+        kind = block[0]
+        if kind in ("h1", "h2", "h3", "p"):
+            tag = kind
+            out.append(f"<{tag}>{esc(block[1])}</{tag}>")
+        elif kind == "code":
+            out.append(f"<pre><code>{esc(block[1])}</code></pre>")
+        elif kind == "list":
+            out.append("<ul>" + "".join(f"<li>{esc(item)}</li>" for item in block[1]) + "</ul>")
+        elif kind == "table":
+            _, header, rows, numeric = block
+            head = "".join(f"<th>{esc(h)}</th>" for h in header)
+            body = "".join("<tr>" + "".join(
+                f'<td class="n">{esc(str(c))}</td>' if numeric is not None and i >= numeric
+                else f"<td>{esc(str(c))}</td>" for i, c in enumerate(row)) + "</tr>" for row in rows)
+            out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+        elif kind == "figure":
+            _, name, alt, caption = block
+            data = base64.b64encode((figures_dir / name).read_bytes()).decode("ascii")
+            out.append(f'<figure><img src="data:image/png;base64,{data}" alt="{esc(alt)}">'
+                       f"<figcaption>{esc(caption)}</figcaption></figure>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"

@@ -85,6 +85,9 @@ def atomic_folder(folder: Path, build, force: bool = False) -> Path:
         raise FileExistsError(f"{folder} exists (use --force to replace it)")
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; the result should not be
     try:
         build(tmp)
         if folder.exists():

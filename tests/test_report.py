@@ -1,0 +1,134 @@
+"""The batch and sweep report: every figure written and embedded, reproducible, robust to failures."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+import shlex
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import bundled
+
+from sim.batch import run_batch
+from sim.cli import main
+from sim.report import metric_cell, short_keys, write_report
+
+SMALL = {"population.people": 300, "run.days": 30}
+SERIES_FIGURES = {"sellers_by_tier.png", "stock.png", "flows.png", "trust.png", "share_in_loss.png",
+                  "profit_by_tier.png", "profit_by_cohort.png", "income_by_source.png", "brand_money.png"}
+COMMAND = ["weishang", "batch", "honest", "pyramid", "--replicates", "2", "--seed", "5", "--days", "30",
+           "--set", "population.people=300"]
+
+
+@pytest.fixture(scope="module")
+def batch_folder(tmp_path_factory) -> Path:
+    """Two scenarios x two replicates, tables written, no report yet."""
+    folder = tmp_path_factory.mktemp("report") / "batch"
+    run_batch([bundled("honest", SMALL), bundled("pyramid", SMALL)], 2, folder, root_seed=5, jobs=1,
+              command=COMMAND)
+    return folder
+
+
+def check_self_contained(folder: Path, names: set[str]) -> str:
+    """Every named figure exists, is a real picture, and is embedded in report.html; returns the HTML."""
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    markdown = (folder / "report.md").read_text(encoding="utf-8")
+    assert {p.name for p in (folder / "figures").glob("*.png")} == names
+    for name in names:
+        data = (folder / "figures" / name).read_bytes()
+        assert data.startswith(b"\x89PNG") and len(data) > 8000, name
+        assert f'src="data:image/png;base64,{base64.b64encode(data).decode()}"' in page, name
+        assert f"](figures/{name})" in markdown, name
+    # Nothing to fetch: every src/href is a data URI, and no stylesheet or script is linked.
+    refs = re.findall(r"""(?:src|href)\s*=\s*["']?([^"'\s>]*)""", page)
+    assert refs and all(r.startswith("data:") for r in refs)
+    assert not re.search(r"https?://", page)
+    assert "<script" not in page and "<link" not in page
+    return page
+
+
+def test_batch_report_has_every_figure_and_states_how_to_reproduce(batch_folder):
+    path = write_report(batch_folder)
+    assert path == batch_folder / "report.html"
+    page = check_self_contained(batch_folder, SERIES_FIGURES)
+    markdown = (batch_folder / "report.md").read_text(encoding="utf-8")
+    manifest = json.loads((batch_folder / "manifest.json").read_text())
+    seeds = {r["seed"] for r in manifest["runs"].values()}
+    assert len(seeds) == 2
+    for text in (page, markdown):
+        assert html.escape(shlex.join(COMMAND)) in text or shlex.join(COMMAND) in text
+        assert "Root seed 5" in text
+        assert all(str(seed) in text for seed in seeds)
+        assert manifest["git_commit"] is None or manifest["git_commit"] in text
+        assert "mesa " + manifest["versions"]["mesa"] in text
+        assert "None: every planned run completed." in text
+    # One row per scenario, each metric as mean [lo, hi] over the two replicates.
+    rows = [line for line in markdown.splitlines() if line.startswith(("| honest |", "| pyramid |"))]
+    assert len(rows) == 2 and all(line.count("[") == 7 and "| 2 |" in line for line in rows)
+    assert "sweep_" not in page
+
+
+def test_report_lists_failed_runs_and_leaves_them_out(batch_folder, tmp_path):
+    folder = tmp_path / "batch"
+    shutil.copytree(batch_folder, folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["runs"]["honest__base__r001"].update(status="failed", error="RuntimeError: injected failure")
+    shutil.rmtree(folder / "runs" / "honest__base__r001")
+    shutil.rmtree(folder / "runs" / "pyramid__base__r000")  # marked done, but its files are gone
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    write_report(folder)
+    page = check_self_contained(folder, SERIES_FIGURES)
+    markdown = (folder / "report.md").read_text(encoding="utf-8")
+    for text in (page, markdown):
+        assert "RuntimeError: injected failure" in text and "honest__base__r001" in text
+        assert "pyramid__base__r000" in text and "run folder incomplete" in text
+    rows = [line for line in markdown.splitlines() if line.startswith(("| honest |", "| pyramid |"))]
+    assert len(rows) == 2 and all("| 1 |" in line and "[" not in line for line in rows)
+
+
+def test_report_without_any_completed_run(batch_folder, tmp_path):
+    folder = tmp_path / "batch"
+    shutil.copytree(batch_folder, folder, ignore=shutil.ignore_patterns("runs", "figures", "report.*"))
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for record in manifest["runs"].values():
+        record.update(status="failed", error="MemoryError: out of memory")
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    write_report(folder)
+    markdown = (folder / "report.md").read_text(encoding="utf-8")
+    assert "No run completed" in markdown and markdown.count("MemoryError") == 4
+    assert not list((folder / "figures").iterdir())
+
+
+def test_sweep_report_with_one_replicate_has_parameter_figures(tmp_path):
+    out = tmp_path / "sweep"
+    args = ["sweep", "pyramid", "--vary", "brands.0.recruit_bonus=0,400",
+            "--vary", "brands.0.quality=0.2,0.6", "-r", "1", "--days", "30",
+            "--set", "population.people=300", "--out", str(out), "-j", "1", "--no-report", "-q"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    write_report(out)
+    sweep_figures = {"sweep_brands_0_recruit_bonus.png", "sweep_brands_0_quality.png"}
+    page = check_self_contained(out, SERIES_FIGURES | sweep_figures)
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    command = json.loads((out / "manifest.json").read_text())["command"]
+    assert command[:2] == ["weishang", "sweep"] and shlex.join(command) in markdown
+    assert "Parameter points" in page and "| p003 | 400 | 0.6 |" in markdown
+    assert "one replicate" in markdown  # no band and no interval with a single replicate
+    rows = [line for line in markdown.splitlines() if line.startswith("| p00")]
+    assert any("recruit_bonus=400, quality=0.6" in line and "[" not in line for line in rows)
+
+
+def test_short_keys_and_metric_cells():
+    assert short_keys(["brands.0.quality", "brands.1.quality", "run.days"]) == {
+        "brands.0.quality": "0.quality", "brands.1.quality": "1.quality", "run.days": "days"}
+    assert metric_cell(np.array([0.5])) == "0.5"
+    assert metric_cell(np.array([np.nan])) == "-"
+    # A share's interval stops at the ends of its range; a profit's does not.
+    assert metric_cell(np.array([0.9, 1.0]), (0.0, 1.0)).endswith(", 1]")
+    assert metric_cell(np.array([-20000.0, 10000.0])) == "-5,000 [-195,593, 185,593]"
