@@ -275,9 +275,10 @@ def write_aggregate(folder: Path, manifest: dict) -> None:
         for d in range(days):
             row = {"scenario": scenario, "point_id": point_id, "day": int(stack[0, d, 0]),
                    "replicates": len(run_ids)}
-            for c, m in enumerate(names):
+            for c, m in enumerate(names):  # 6 significant digits: the intervals are far wider
                 if m != "day":
-                    row.update({f"{m}_mean": mean[d, c], f"{m}_lo": lo[d, c], f"{m}_hi": hi[d, c]})
+                    row.update({f"{m}_{s}": f"{a[d, c]:.6g}" for s, a in (("mean", mean), ("lo", lo),
+                                                                          ("hi", hi))})
             rows.append(row)
     _atomic_csv(folder / "aggregate.csv", rows, fields)
 
