@@ -27,7 +27,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-from scipy import stats
 
 from sim.results import git_commit, versions, write_csv, write_json
 from sim.scenario import Scenario
@@ -108,9 +107,11 @@ def executor(jobs: int | None, scheduler: str | None):
         finally:
             client.close()
         return
-    # forkserver: workers start clean (no threads or open files inherited from this process).
-    pool: Executor = ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1,
-                                         mp_context=multiprocessing.get_context("forkserver"))
+    # forkserver: workers start clean (no threads or open files inherited from this process);
+    # the server imports the model once, and every worker forked from it starts warm.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["sim.model", "sim.results"])
+    pool: Executor = ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, mp_context=context)
     try:
         yield pool
     finally:
@@ -247,6 +248,8 @@ def read_series(path: Path) -> tuple[list[str], np.ndarray]:
 
 def interval(stack: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean over replicates (axis 0) and the 95% confidence interval of that mean (Student t)."""
+    from scipy import stats  # slow to import; only the parent needs it
+
     n = stack.shape[0]
     mean = stack.mean(axis=0)
     if n < 2:

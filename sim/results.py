@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
 
-from sim import metrics, plots
+from sim import metrics
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_ROOT = REPO / "results" / "runs"
@@ -123,6 +123,8 @@ def write_run(model, folder: Path, run_seconds: float, force: bool = False,
         write_json(tmp / "summary.json", summary)
         write_json(tmp / "meta.json", meta)
         if figures:
+            from sim import plots  # matplotlib is slow to import; batch workers write no figures
+
             plots.run_figures(rows, tmp, title=model.config.name)
 
     return atomic_folder(folder, build, force)
