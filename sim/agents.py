@@ -102,6 +102,7 @@ class Seller(Person):
             claim = self.model.recent_receipts(self.pid) * plan["income_exaggeration"]
             p.claimed_income[self.pid] = claim
             p.claims_total[self.pid] += claim * income_posts
+            p.income_posts[self.pid] += income_posts
 
     def keep_tier(self) -> None:
         """Every 30 days: meet the tier's restock quota (if the strategy does) or drop a tier."""
@@ -255,10 +256,10 @@ class Brand(mesa.Agent):
             ledger.post("production", self.account, ledger.EXTERNAL, short * self.unit_cost, short,
                         self.index)
 
-    def pay_recruit_bonus(self, upline: int, entry_amount: float) -> None:
+    def pay_recruit_bonus(self, upline: int, recruit: int, entry_amount: float) -> None:
         amount = self.recruit_bonus + self.recruit_bonus_share * entry_amount
         if amount > 0:
-            self.model.ledger.post("recruit_bonus", self.account, upline, amount)
+            self.model.ledger.post("recruit_bonus", self.account, upline, amount, ref=recruit)
 
     def buy_back(self, seller: Seller) -> int:
         """Buy back the seller's recent stock at the plan's share of cost; returns units taken."""

@@ -76,8 +76,12 @@ class Ledger:
         self.flush()
 
     def post(self, kind: str, payer: int, payee: int, amount: float = 0.0, units: int = 0,
-             brand: int = 0) -> None:
-        """Book one entry (the path for the sellers' own, one-at-a-time dealings)."""
+             brand: int = 0, ref: int = -1) -> None:
+        """Book one entry (the path for the sellers' own, one-at-a-time dealings).
+
+        `ref` names the person an entry is on behalf of, where that is not payer or payee:
+        the recruit or buyer whose order earned a bonus.
+        """
         k = KIND[kind]
         amount = round(float(amount), 2)
         self.money[payer] -= amount
@@ -91,7 +95,7 @@ class Ledger:
         if payee < self.people and k in SELLER_EARNS:
             self.seller_net[payee] += amount
             self.seller_receipts[payee] += amount
-        self._rows.append((self.day, k, payer, payee, amount, units, brand))
+        self._rows.append((self.day, k, payer, payee, amount, units, brand, ref))
 
     def post_many(self, kind: str, payer, payee, amount=0.0, units=0, brand=0) -> None:
         """Book many entries of one kind at once (the vectorized consumer half of the day)."""
@@ -125,7 +129,7 @@ class Ledger:
             np.add.at(self.seller_receipts, payee[mask], amount[mask])
         self._chunks.append((np.full(n, self.day, dtype=np.int32), np.full(n, k, dtype=np.int8),
                              payer.copy(), payee.copy(), amount.copy(), units.astype(np.int32),
-                             brand.astype(np.int16)))
+                             brand.astype(np.int16), np.full(n, -1, dtype=np.int64)))
 
     def _count(self, k: int, amount: float, units: int, payee: int) -> None:
         self.total_amount[k] += amount
@@ -143,18 +147,23 @@ class Ledger:
         if not rows:
             return
         cols = list(zip(*rows, strict=True))
-        dtypes = (np.int32, np.int8, np.int64, np.int64, float, np.int32, np.int16)
+        dtypes = (np.int32, np.int8, np.int64, np.int64, float, np.int32, np.int16, np.int64)
         self._chunks.append(tuple(np.asarray(c, dtype=t) for c, t in zip(cols, dtypes,
                                                                          strict=True)))
         self._rows = []
 
     def journal(self) -> dict[str, np.ndarray]:
-        """Every entry so far, as columns: day, kind, payer, payee, amount, units, brand."""
+        """Every entry so far, as columns: day, kind, payer, payee, amount, units, brand, ref."""
         self.flush()
-        names = ("day", "kind", "payer", "payee", "amount", "units", "brand")
+        names = ("day", "kind", "payer", "payee", "amount", "units", "brand", "ref")
         if not self._chunks:
             return {name: np.zeros(0) for name in names}
         return {name: np.concatenate([c[i] for c in self._chunks]) for i, name in enumerate(names)}
+
+    def account_map(self) -> dict[str, int]:
+        """Where the outside accounts are (persons are 0..people-1, brands follow)."""
+        return {"people": self.people, "brands": self.brands, "external": self.EXTERNAL,
+                "grey": self.GREY, "consumed": self.CONSUMED, "written_off": self.WRITTEN_OFF}
 
     def imbalance(self) -> tuple[float, np.ndarray]:
         """Sum of all money balances and of all unit balances per brand: both must be zero."""

@@ -143,7 +143,8 @@ def agents_table(model: WeishangModel) -> list[dict]:
             "recruits": int(p.recruits[pid]), "stock_units": int(p.stock[pid]),
             "paid": round(float(paid[i]), 2), "received": round(float(ledger.seller_receipts[pid]), 2),
             "net_profit": round(float(profit[i]), 2), "wealth_at_start": round(float(p.wealth0[pid]), 2),
-            "complaints": int(p.complaints[pid]), "income_claimed": round(float(p.claims_total[pid]), 2),
+            "complaints": int(p.complaints[pid]), "income_posts": int(p.income_posts[pid]),
+            "mean_income_claimed": round(float(p.claims_total[pid] / max(p.income_posts[pid], 1)), 2),
         })
     return rows
 

@@ -134,7 +134,7 @@ class WeishangModel(mesa.Model):
         assert placed, "entry order was checked as affordable"
         if upline >= 0:
             p.recruits[upline] += 1
-            brand.pay_recruit_bonus(upline, cost)
+            brand.pay_recruit_bonus(upline, pid, cost)
             self.recruits_today += 1
         return seller
 

@@ -57,6 +57,7 @@ class People:
         self.posts_today = np.zeros(n)
         self.claimed_income = np.zeros(n)                  # monthly income shown in posts
         self.claims_total = np.zeros(n)                    # sum of incomes shown, per post
+        self.income_posts = np.zeros(n, dtype=np.int64)    # income screenshots posted, ever
 
     def sellers(self) -> np.ndarray:
         """Ids of the active sellers."""

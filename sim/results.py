@@ -18,7 +18,10 @@ from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
 
+import numpy as np
+
 from sim import metrics
+from sim.ledger import KINDS
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_ROOT = REPO / "results" / "runs"
@@ -114,6 +117,7 @@ def write_run(model, folder: Path, run_seconds: float, force: bool = False,
         "seed": model.seed, "days": model.day, "versions": versions(), "git_commit": git_commit(),
         "run_seconds": round(run_seconds, 3),
         "tiers": {b.name: [t["name"] for t in b.tiers] for b in model.brands},
+        "brands": [b.name for b in model.brands], "accounts": model.ledger.account_map(),
     }
 
     def build(tmp: Path) -> None:
@@ -122,6 +126,8 @@ def write_run(model, folder: Path, run_seconds: float, force: bool = False,
         write_csv(tmp / "ledger.csv", model.ledger.totals())
         write_json(tmp / "summary.json", summary)
         write_json(tmp / "meta.json", meta)
+        # Every ledger entry, for the risk indicators and `weishang export-data`.
+        np.savez_compressed(tmp / "journal.npz", **model.ledger.journal(), kinds=np.array(KINDS))
         if figures:
             from sim import plots  # matplotlib is slow to import; batch workers write no figures
 
@@ -132,7 +138,7 @@ def write_run(model, folder: Path, run_seconds: float, force: bool = False,
 
 AGENT_COLUMNS = ["id", "strategy", "brand", "tier", "join_day", "exit_day", "upline", "depth",
                  "recruits", "stock_units", "paid", "received", "net_profit", "wealth_at_start",
-                 "complaints", "income_claimed"]
+                 "complaints", "income_posts", "mean_income_claimed"]
 
 
 def read_csv(path: Path) -> list[dict]:

@@ -81,5 +81,5 @@ def _pay_team_bonus(model: WeishangModel, pid: int, amount: float) -> None:
         if a < 0:
             break
         if share > 0 and p.role[a] == SELLER:  # a seller who quit forfeits the bonus
-            model.ledger.post("team_bonus", brand.account, int(a), share * amount)
+            model.ledger.post("team_bonus", brand.account, int(a), share * amount, ref=pid)
         a = p.upline[a]
