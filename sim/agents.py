@@ -96,6 +96,10 @@ class Seller(Person):
         plan, rng, p = self.plan, self.model.rng, self.model.people
         ads = _count(plan["ads_per_day"], rng)
         income_posts = _count(plan["income_posts_per_day"], rng)
+        cap = self.brand.max_posts
+        if cap is not None and ads + income_posts > cap:  # an ad cap: income posts go first
+            income_posts = max(0, min(income_posts, int(cap) - ads))
+            ads = min(ads, int(cap))
         p.ads_today[self.pid] = ads
         p.posts_today[self.pid] = ads + income_posts + _count(plan["lifestyle_per_day"], rng)
         if income_posts:
@@ -223,13 +227,18 @@ class Brand(mesa.Agent):
         self.claim = params["claim"]
         self.consumption_days = params["consumption_days"]
         self.shipping = params["shipping"]
-        self.tiers = params["tiers"]
-        self.team_bonus = params["team_bonus"]
+        self.tiers = [dict(tier) for tier in params["tiers"]]  # copies: interventions change them
+        self.team_bonus = list(params["team_bonus"])
         self.recruit_bonus = params["recruit_bonus"]
         self.recruit_bonus_share = params["recruit_bonus_share"]
         self.buyback_share = params["buyback_share"]
         self.buyback_days = params["buyback_days"]
         self.account = model.ledger.brand_account(index)
+        # Rules switched on by interventions (sim.interventions); None = not in force.
+        self.max_level: int | None = None
+        self.max_posts: float | None = None
+        self.crackdown: tuple[int, float] | None = None
+        self.resale_share: float | None = None
         # Recruiting pays: pitches scale with the bonus for one entry-level recruit;
         # a bonus of five units' list price doubles them.
         entry = self.tiers[0]["first_order"]

@@ -165,6 +165,7 @@ def _serve_sellers(model, shoppers, best_kind, best_seller, best_edge, stats) ->
     model.ledger.post_many("retail", buyer, seller, price, 1, brand)
     np.subtract.at(p.stock, seller, 1)
     np.add.at(p.sold_today, seller, 1)
+    np.add.at(p.resold_units, seller, 1)
     p.last_sale[seller] = model.day
     for pid, units in zip(*np.unique(seller, return_counts=True), strict=True):
         model.seller(int(pid)).release(int(units))

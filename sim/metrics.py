@@ -23,7 +23,7 @@ INCOME_SOURCES = ("retail", "wholesale", "recruit_bonus", "team_bonus", "dump", 
 def columns(max_tiers: int) -> list[str]:
     """The daily series, in file order."""
     return [
-        "day", "sellers", "recruits", "exits", "pitches",
+        "day", "sellers", "recruits", "exits", "removed", "pitches",
         *[f"sellers_tier{k + 1}" for k in range(max_tiers)],
         "stock_units", "stock_value", "retail_units", "retail_nonparticipant_units",
         "wholesale_units", "brand_units", "grey_units", "outside_units", "dump_units",
@@ -77,7 +77,7 @@ def daily(model: WeishangModel, day_stats: dict) -> dict:
     row["stock_units"] = int(p.stock[active].sum())
     row["stock_value"] = float((model.tier_price[p.brand[active], p.tier[active]] * p.stock[active]).sum())
     for key in ("retail_units", "retail_nonparticipant_units", "grey_units", "outside_units",
-                "consumed_units", "complaints", "muted"):
+                "consumed_units", "complaints", "muted", "removed"):
         row[key] = day_stats.get(key, 0)
     wholesale = [KIND[k] for k in WHOLESALE]
     units, to_brand = ledger.today_units, ledger.today_units_to_brand

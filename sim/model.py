@@ -18,7 +18,7 @@ import mesa
 import numpy as np
 from mesa.discrete_space import Network
 
-from sim import market, metrics, supply
+from sim import interventions, market, metrics, supply
 from sim.agents import Brand, Consumer, Person, Seller
 from sim.ledger import Ledger
 from sim.network import SocialGraph, build_graph
@@ -142,7 +142,8 @@ class WeishangModel(mesa.Model):
         """A seller pitches the business to a contact; True if the contact joins."""
         p, rules = self.people, self.params["sellers"]
         self.pitches_today += 1
-        if p.role[target] != CONSUMER:
+        if p.role[target] != CONSUMER or not interventions.may_recruit(int(p.depth[seller.pid]),
+                                                                       seller.brand):
             return False
         edge = self.graph.edge(target, seller.pid)
         if self.trust.muted[edge]:
@@ -196,6 +197,7 @@ class WeishangModel(mesa.Model):
         self.day = self.steps
         p, ledger = self.people, self.ledger
         ledger.new_day(self.day)
+        interventions.start_due(self)
         self.recruits_today = self.exits_today = self.pitches_today = 0
         p.sold_today[:] = 0
         p.ads_today[:] = 0
@@ -213,9 +215,10 @@ class WeishangModel(mesa.Model):
         active = p.sellers()
         muted = self.trust.see_posts(active, p.ads_today[active], p.posts_today[active], self.day,
                                      self.rng)
+        removed = interventions.enforce_crackdown(self)
         bought = market.shop(self)
         p.sales_ema[active] = 0.95 * p.sales_ema[active] + 0.05 * p.sold_today[active]
-        self.today = metrics.daily(self, {**used, **bought, "muted": muted})
+        self.today = metrics.daily(self, {**used, **bought, "muted": muted, "removed": removed})
         self.datacollector.collect(self)
 
     def run(self, days: int | None = None, progress: Callable[[int], None] | None = None) -> None:

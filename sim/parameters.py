@@ -206,5 +206,26 @@ TIER = {
 
 DEFAULT_TIERS = [{"name": "agent", "price": 0.6, "first_order": 600.0, "monthly_quota": 0.0}]
 
+ACTIONS = ("ban_recruit_bonus", "ban_team_bonus", "mandate_buyback", "cap_depth", "cap_ads",
+           "crackdown", "drop_quotas", "resale_rule")
+
+INTERVENTION = {
+    "day": Param(0, "day", "day the intervention starts (it stays in force after)", 0, 100_000),
+    "action": Param("ban_recruit_bonus", "-", "what the regulator or platform does", choices=ACTIONS),
+    "brand": Param("", "-", "the brand it applies to (empty: every brand)"),
+    "share": Param(0.9, "share", "mandate_buyback: buyback share of cost (DSA code >= 0.9); "
+                   "resale_rule: share of purchases resold before a reorder (Amway: 0.7)", 0.0, 1.0),
+    "days": Param(365, "days", "mandate_buyback: stock bought within this many days is bought back "
+                  "(DSA code: 12 months)", 0, 100_000),
+    "levels": Param(3, "levels", "cap_depth: deepest level allowed, founders = level 1 "
+                    "(WeChat rules: at most 3)", 1, 1000),
+    "posts_per_day": Param(4.0, "posts/day", "cap_ads: most ads + income posts a seller may post a day",
+                           0.0, 100.0),
+    "complaints": Param(5, "complaints", "crackdown: sellers with this many complaints are removed",
+                        1, 1_000_000),
+    "spam_posts": Param(6.0, "posts/day", "crackdown: sellers posting more than this a day are removed",
+                        0.0, 100.0),
+}
+
 SECTIONS = {"run": RUN, "meta": META, "population": POPULATION, "trust": TRUST,
             "market": MARKET, "sellers": SELLERS}

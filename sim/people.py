@@ -52,6 +52,8 @@ class People:
         self.sold_today = np.zeros(n, dtype=np.int64)
         self.last_sale = np.full(n, -1, dtype=np.int32)
         self.recruits = np.zeros(n, dtype=np.int64)        # direct recruits, ever
+        self.bought_units = np.zeros(n, dtype=np.int64)    # units bought as a seller, ever
+        self.resold_units = np.zeros(n, dtype=np.int64)    # units sold on (retail or wholesale), ever
         self.complaints = np.zeros(n, dtype=np.int64)
         self.ads_today = np.zeros(n)
         self.posts_today = np.zeros(n)

@@ -135,6 +135,8 @@ def _list_index(items: list, part: str, where: str, here: str) -> int:
 def param_for(key: str) -> P.Param | None:
     """The parameter spec a dotted key names (list items by index or name), or None."""
     parts = key.split(".")
+    if parts[0] == "interventions" and len(parts) == 3:
+        return P.INTERVENTION.get(parts[2])
     if parts[0] in P.SECTIONS and len(parts) == 2:
         return P.SECTIONS[parts[0]].get(parts[1])
     if parts[0] == "strategies" and len(parts) == 3:
@@ -229,7 +231,7 @@ def _fill(spec: Mapping[str, P.Param], given: Any, where: str, prefix: str,
     return out
 
 
-TOP_LEVEL = {**P.SECTIONS, "strategies": None, "brands": None}
+TOP_LEVEL = {**P.SECTIONS, "strategies": None, "brands": None, "interventions": None}
 
 
 def resolve(raw: Mapping, where: str, path: Path | None) -> dict:
@@ -240,6 +242,7 @@ def resolve(raw: Mapping, where: str, path: Path | None) -> dict:
     data = {name: _fill(spec, raw.get(name), where, name) for name, spec in P.SECTIONS.items()}
     data["strategies"] = _resolve_strategies(raw.get("strategies"), where)
     data["brands"] = _resolve_brands(raw.get("brands"), where)
+    data["interventions"] = _resolve_interventions(raw.get("interventions"), data["brands"], where)
     _check_plan(data, where, path)
     return data
 
@@ -278,6 +281,22 @@ def _resolve_brands(given: Any, where: str) -> list[dict]:
             brand["name"] = f"brand{i + 1}" if len(given) > 1 else "brand"
         brands.append(brand)
     return brands
+
+
+def _resolve_interventions(given: Any, brands: list[dict], where: str) -> list[dict]:
+    if given is None:
+        return []
+    if not isinstance(given, list):
+        raise ScenarioError(f"{where}: interventions: expected [[interventions]] tables")
+    names = [b["name"] for b in brands]
+    out = []
+    for i, table in enumerate(given):
+        item = _fill(P.INTERVENTION, table, where, f"interventions.{i}")
+        if item["brand"] and item["brand"] not in names:
+            raise ScenarioError(f"{where}: interventions.{i}.brand: {item['brand']!r} is not a brand "
+                                f"(allowed: {', '.join(map(repr, names))} or empty for all)")
+        out.append(item)
+    return out
 
 
 def _check_plan(data: dict, where: str, path: Path | None) -> None:

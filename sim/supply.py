@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim import interventions
 from sim.people import SELLER
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def supplier_of(model: WeishangModel, pid: int) -> int:
 def place_order(model: WeishangModel, pid: int, units: int, kind: str) -> bool:
     """Seller `pid` buys `units` at its tier price; False (and nothing booked) if it can't pay."""
     p = model.people
-    if units <= 0:
+    if units <= 0 or (kind != "entry_order" and not interventions.may_reorder(model, pid)):
         return False
     price = unit_price(model, pid)
     amount = round(units * price, 2)
@@ -58,10 +59,12 @@ def place_order(model: WeishangModel, pid: int, units: int, kind: str) -> bool:
         payee = supplier
         model.seller(supplier).release(units)
         p.stock[supplier] -= units
+        p.resold_units[supplier] += units
         p.sold_today[supplier] += units
         p.last_sale[supplier] = model.day
     model.ledger.post(kind, pid, payee, amount, units, brand.index)
     p.stock[pid] += units
+    p.bought_units[pid] += units
     model.seller(pid).receive(units, price)
     _pay_team_bonus(model, pid, amount)
     return True

@@ -100,11 +100,12 @@ def test_missing_and_malformed_files(tmp_path):
 
 
 def test_validate_and_scenarios_list():
-    result = invoke("validate", *sorted(SCENARIOS.glob("*.toml")))
-    assert result.exit_code == 0 and result.output.count("ok ") == 4
+    files = sorted(SCENARIOS.glob("*.toml"))
+    result = invoke("validate", *files)
+    assert result.exit_code == 0 and result.output.count("ok ") == len(files)
     listed = invoke("scenarios")
     assert listed.exit_code == 0
-    for name in ("honest", "hoarding", "pyramid", "mixed_market"):
+    for name in ("honest", "hoarding", "pyramid", "mixed_market", "crackdown", "regulated_pyramid"):
         assert name in listed.output
 
 

@@ -56,7 +56,7 @@ def test_every_bundled_scenario_loads_complete(path):
     scenario = load_scenario(path)
     assert scenario.name == path.stem  # name defaults to the file name
     assert scenario.description  # shown by `weishang scenarios`
-    assert set(scenario.data) == set(P.SECTIONS) | {"strategies", "brands"}
+    assert set(scenario.data) == set(P.SECTIONS) | {"strategies", "brands", "interventions"}
     for section, spec in P.SECTIONS.items():
         assert set(scenario[section]) == set(spec)
     for brand in scenario["brands"]:
@@ -68,7 +68,8 @@ def test_minimal_file_gets_every_default(tmp_path):
     scenario = load_scenario(write(tmp_path, "[population]\npeople = 50\n", "tiny.toml"))
     data = scenario.to_dict()
 
-    assert set(data) == set(P.SECTIONS) | {"strategies", "brands"}
+    assert set(data) == set(P.SECTIONS) | {"strategies", "brands", "interventions"}
+    assert data["interventions"] == []
     for section, spec in P.SECTIONS.items():
         assert set(data[section]) == set(spec), section
     assert data["population"]["people"] == 50
