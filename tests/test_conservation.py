@@ -13,7 +13,7 @@ from sim.people import SELLER
 
 @st.composite
 def scenarios(draw):
-    """Random small scenarios spanning honest, hoarding and pyramid-like plans."""
+    """Random small scenarios spanning honest, hoarding and pyramid-like plans, and policies."""
     n_tiers = draw(st.integers(1, 4))
     prices = sorted(draw(st.lists(st.floats(0.2, 0.95), min_size=n_tiers, max_size=n_tiers,
                                   unique=True)), reverse=True)
@@ -49,6 +49,12 @@ def scenarios(draw):
         "strategies": {"recruiter": {"pitches_per_day": draw(st.floats(0.0, 3.0))},
                        "hoarder": {"ads_per_day": draw(st.floats(0.0, 8.0))}},
         "brands": brands,
+        "interventions": draw(st.lists(st.fixed_dictionaries({
+            "day": st.integers(0, 30),
+            "action": st.sampled_from(["ban_recruit_bonus", "ban_team_bonus", "mandate_buyback",
+                                       "cap_depth", "cap_ads", "crackdown", "drop_quotas",
+                                       "resale_rule"]),
+            "levels": st.integers(1, 4), "complaints": st.integers(1, 5)}), max_size=3)),
     }
     return scenario_from_dict(raw, "random"), draw(st.integers(0, 2**32 - 1))
 
