@@ -1,0 +1,326 @@
+"""The real-data schema (sim.data): one-line errors, a hand-made set, round trips, and runs as data."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from sim.cli import main
+from sim.data import DataError, NetworkData, from_run, read_data, write_data
+
+# A small network over two brands: a -> b -> c under `glow`, x alone under `other`. orders.csv
+# has no brand column (inferred from the seller, or the buyer for orders from the brand).
+VALID = {
+    "participants.csv": """id,upline_id,join_date,tier,exit_date,brand
+a,,2025-03-01,director,,glow
+b,a,2025-03-02,agent,2025-03-20,glow
+c,b,2025-03-05,member,,glow
+x,,2025-03-03,agent,,other
+""",
+    "orders.csv": """date,buyer_id,seller_id,units,unit_price,kind,buyer_is_participant
+2025-03-01,a,brand,100,20,entry,true
+2025-03-02,b,a,10,30,entry,true
+2025-03-05,c,b,5,40.5,entry,TRUE
+2025-03-06,shopper1,c,1,60,retail,no
+2025-03-07,a,c,1,60,retail,Yes
+2025-03-08,b,a,20,30,restock,1
+2025-03-10,market,b,5,10,dump,false
+2025-03-19,brand,b,2,27,buyback,0
+2025-03-03,x,brand,50,20,entry,true
+""",
+    "payouts.csv": """date,payee_id,amount,reason,source_id
+2025-03-02,a,50,recruit_bonus,b
+2025-03-05,a,12.5,team_bonus,c
+2025-03-09,a,1,other,
+""",
+    "claims.csv": """participant_id,income_posts,mean_claimed_monthly_income
+a,12,30000
+""",
+}
+
+
+def make(folder: Path, files: dict[str, str | None]) -> Path:
+    """Write a data set: VALID with `files` replacing (text) or removing (None) some files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in {**VALID, **files}.items():
+        if text is not None:
+            (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def edit(name: str, old: str, new: str) -> dict[str, str]:
+    """VALID with one replacement in one file (the text must be there exactly once)."""
+    assert VALID[name].count(old) == 1, old
+    return {name: VALID[name].replace(old, new)}
+
+
+BAD = [  # (files, file named, row or None, words the message must hold)
+    ({"participants.csv": None}, "participants.csv", None, "file not found"),
+    ({"payouts.csv": None}, "payouts.csv", None, "file not found"),
+    ({"orders.csv": ""}, "orders.csv", None, "empty file"),
+    (edit("orders.csv", "unit_price,kind", "kind"), "orders.csv", None, "missing column unit_price"),
+    (edit("payouts.csv", "amount,reason", "amount"), "payouts.csv", None, "missing column reason"),
+    (edit("orders.csv", "kind,buyer", "kind,kind,buyer"), "orders.csv", None,
+     "column 'kind' appears more than once"),
+    (edit("orders.csv", "a,brand,100,20,", "a,brand,100,"), "orders.csv", 1, "6 values, the header has 7"),
+    (edit("orders.csv", "b,a,10,30", "b,a,,30"), "orders.csv", 2, "units: empty value"),
+    (edit("orders.csv", "b,a,10,30", "b,a,ten,30"), "orders.csv", 2, "units: 'ten' is not a whole number"),
+    (edit("orders.csv", "b,a,10,30", "b,a,1.5,30"), "orders.csv", 2, "units: '1.5' is not a whole number"),
+    (edit("orders.csv", "b,a,10,30", "b,a,-10,30"), "orders.csv", 2, "units: '-10' is negative"),
+    (edit("orders.csv", "c,b,5,40.5", "c,b,5,-40.5"), "orders.csv", 3, "unit_price: '-40.5' is negative"),
+    (edit("orders.csv", "c,b,5,40.5", "c,b,5,cheap"), "orders.csv", 3, "unit_price: 'cheap' is not a number"),
+    (edit("orders.csv", "c,b,5,40.5", "c,b,5,nan"), "orders.csv", 3, "unit_price: 'nan' is not a number"),
+    (edit("orders.csv", "2025-03-06", "2025/03/06"), "orders.csv", 4, "'2025/03/06' is not a date YYYY"),
+    (edit("orders.csv", "2025-03-06", "2025-02-30"), "orders.csv", 4, "'2025-02-30' is not a real date"),
+    (edit("orders.csv", "2025-03-06", ""), "orders.csv", 4, "date: empty value"),
+    (edit("orders.csv", "retail,no", "gift,no"), "orders.csv", 4,
+     "kind: 'gift' is not allowed (entry, upgrade, restock, retail, dump, buyback)"),
+    (edit("orders.csv", "retail,no", "retail,maybe"), "orders.csv", 4,
+     "buyer_is_participant: 'maybe' is not one of true, 1, yes, false, 0, no"),
+    (edit("orders.csv", "shopper1,c", "shopper1,zz"), "orders.csv", 4,
+     "seller_id: 'zz' is neither a participant id nor 'brand'"),
+    (edit("orders.csv", "retail,no", "retail,yes"), "orders.csv", 4,
+     "buyer_id: 'shopper1' is flagged buyer_is_participant but is not a participant id"),
+    (edit("orders.csv", "shopper1,c,1,60", "shopper1,brand,1,60"), "orders.csv", 4,
+     "seller_id: retail orders are sold by a participant"),
+    (edit("orders.csv", "market,b", "m2,b"), "orders.csv", 7, "buyer_id: 'm2' in a dump order"),
+    (edit("orders.csv", "brand,b,2", "b,b,2"), "orders.csv", 8, "buyer_id: 'b' in a buyback order"),
+    (edit("orders.csv", "x,brand,50,20,entry,true", "y,brand,50,20,entry,false"), "orders.csv", 9,
+     "buyer_id: 'y' is not a participant id (entry orders come from one)"),
+    (edit("participants.csv", "x,,2025-03-03", "a,,2025-03-03"), "participants.csv", 4,
+     "id: 'a' appears twice (first at row 1)"),
+    (edit("participants.csv", "x,,2025-03-03", "market,,2025-03-03"), "participants.csv", 4,
+     "id: 'market' is reserved"),
+    (edit("participants.csv", "c,b,", "c,q,"), "participants.csv", 3,
+     "upline_id: 'q' is not a participant id"),
+    (edit("participants.csv", "a,,", "a,c,"), "participants.csv", 1, "cycle through id 'a'"),  # a>c>b>a
+    (edit("participants.csv", "x,,", "x,x,"), "participants.csv", 4, "cycle through id 'x'"),
+    (edit("participants.csv", "2025-03-20", "2025-03-01"), "participants.csv", 2,
+     "exit_date: 2025-03-01 is before join_date"),
+    (edit("participants.csv", "2025-03-05,member", "2025-13-05,member"), "participants.csv", 3,
+     "join_date: '2025-13-05' is not a real date"),
+    (edit("participants.csv", "member", ""), "participants.csv", 3, "tier: empty value"),
+    (edit("payouts.csv", "a,12.5", "zz,12.5"), "payouts.csv", 2, "payee_id: 'zz' is not a participant id"),
+    (edit("payouts.csv", "a,12.5", "a,-12.5"), "payouts.csv", 2, "amount: '-12.5' is negative"),
+    (edit("payouts.csv", "team_bonus", "bonus"), "payouts.csv", 2,
+     "reason: 'bonus' is not allowed (recruit_bonus, team_bonus, other)"),
+    (edit("payouts.csv", "recruit_bonus,b", "recruit_bonus,q"), "payouts.csv", 1,
+     "source_id: 'q' is not a participant id"),
+    (edit("claims.csv", "a,12", "q,12"), "claims.csv", 1, "participant_id: 'q' is not a participant id"),
+    (edit("claims.csv", "a,12", "a,-1"), "claims.csv", 1, "income_posts: '-1' is negative"),
+]
+
+
+@pytest.mark.parametrize(("files", "name", "row", "words"), BAD,
+                         ids=[f"{name}-{words[:30]}" for _, name, _, words in BAD])
+def test_bad_data_is_one_line_naming_file_row_and_problem(tmp_path, files, name, row, words):
+    folder = make(tmp_path / "data", files)
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    with pytest.raises(DataError) as caught:
+        read_data(folder)
+    message = str(caught.value)
+    assert "\n" not in message
+    prefix = f"{folder / name}: " + (f"row {row}: " if row is not None else "")
+    assert message.startswith(prefix), message
+    assert words in message, message
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before  # nothing written
+
+
+def test_the_first_bad_row_is_named(tmp_path):
+    files = edit("orders.csv", "b,a,10,30", "b,a,-10,30")
+    files["orders.csv"] = files["orders.csv"].replace("c,b,5,40.5", "c,b,5,x")
+    with pytest.raises(DataError, match=r"orders.csv: row 2: units"):
+        read_data(make(tmp_path, files))
+
+
+def test_valid_set_loads_with_days_types_and_brands(tmp_path):
+    data = read_data(make(tmp_path, {}))
+    assert data.start_date == date(2025, 3, 1) and data.days == 20  # 1 March to 20 March
+    p = data.participants
+    assert p["id"].tolist() == ["a", "b", "c", "x"]
+    assert p["upline_id"].tolist() == ["", "a", "b", ""]
+    assert p["join_day"].tolist() == [0, 1, 4, 2] and p["exit_day"].tolist() == [-1, 19, -1, -1]
+    assert p["tier"].tolist() == ["director", "agent", "member", "agent"]
+    o = data.orders
+    assert o["day"].tolist() == [0, 1, 4, 5, 6, 7, 9, 18, 2]
+    assert o["buyer_is_participant"].tolist() == [True, True, True, False, True, True, False, False, True]
+    assert o["brand"].tolist() == ["glow"] * 8 + ["other"]  # inferred: seller's, else buyer's brand
+    assert o["unit_price"].tolist()[:3] == [20.0, 30.0, 40.5]
+    assert {c: str(t) for c, t in o.dtypes.items()} == {
+        "day": "int64", "buyer_id": str(o["buyer_id"].dtype), "seller_id": str(o["buyer_id"].dtype),
+        "units": "int64", "unit_price": "float64", "kind": str(o["buyer_id"].dtype),
+        "buyer_is_participant": "bool", "brand": str(o["buyer_id"].dtype)}
+    assert data.payouts["source_id"].tolist() == ["b", "c", ""]
+    assert data.payouts["amount"].sum() == 63.5
+    assert data.claims.to_dict("records") == [
+        {"participant_id": "a", "income_posts": 12, "mean_claimed_monthly_income": 30000.0}]
+    assert data.brands() == ["glow", "other"]
+
+
+def test_optional_files_and_columns_and_tolerated_forms(tmp_path):
+    text = "\ufeffid , upline_id,join_date,tier\r\n a ,,2025-01-02,boss\r\n\r\nb,a,2025-01-05,agent\r\n"
+    data = read_data(make(tmp_path, {
+        "participants.csv": text, "claims.csv": None,
+        "orders.csv": "date,buyer_id,seller_id,units,unit_price,kind,buyer_is_participant,extra\n"
+                      "2025-01-05,b,a,+3,1e2,entry,YES,ignored\n",
+        "payouts.csv": "date,payee_id,amount,reason\n"}))
+    assert data.participants["id"].tolist() == ["a", "b"] and data.participants["brand"].tolist() == ["", ""]
+    assert data.participants["exit_day"].tolist() == [-1, -1]
+    assert data.orders["units"].tolist() == [3] and data.orders["unit_price"].tolist() == [100.0]
+    assert data.claims.empty and data.payouts.empty and data.brands() == [""]
+    assert data.days == 4 and data.start_date == date(2025, 1, 2)
+    # a blank line is still counted, so row numbers stay the file's line numbers minus one
+    bad = text.replace("b,a,", "b,q,")
+    with pytest.raises(DataError, match=r"participants.csv: row 3: upline_id: 'q'"):
+        read_data(make(tmp_path, {"participants.csv": bad}))
+
+
+def test_for_brand_and_window(tmp_path):
+    data = read_data(make(tmp_path, {}))
+    other = data.for_brand("other")
+    assert other.participants["id"].tolist() == ["x"] and len(other.orders) == 1
+    assert other.payouts.empty and other.claims.empty
+    glow = data.for_brand("glow")
+    assert len(glow.orders) == 8 and len(glow.payouts) == 3 and len(glow.claims) == 1
+    with pytest.raises(ValueError, match="unknown brand 'nope'"):
+        data.for_brand("nope")
+    early = data.window(1, 5)
+    assert early.participants["id"].tolist() == ["a", "b", "c", "x"] and early.days == 5
+    assert early.orders["day"].tolist() == [1, 4, 2]
+    assert early.participants["exit_day"].tolist() == [-1, -1, -1, -1]  # b quits on day 19: not yet known
+    assert early.payouts["day"].tolist() == [1, 4]
+    assert data.window(0, 3).participants["id"].tolist() == ["a", "b", "x"]
+
+
+def read_rows(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_folder_and_encoding_errors(tmp_path):
+    with pytest.raises(DataError, match=r"nowhere: not a folder$"):
+        read_data(tmp_path / "nowhere")
+    folder = make(tmp_path / "data", {})
+    (folder / "payouts.csv").write_bytes(b"date,payee_id,amount,reason\n2025-03-02,\xe9,1,other\n")  # latin-1
+    with pytest.raises(DataError, match=r"payouts.csv: not UTF-8 text"):
+        read_data(folder)
+
+
+def test_a_seller_of_another_brand_is_an_end_user_of_this_one(tmp_path):
+    orders = VALID["orders.csv"] + "2025-03-11,x,c,1,60,retail,true\n"  # x sells `other`, buys `glow`
+    data = read_data(make(tmp_path / "in", {"orders.csv": orders}))
+    assert data.orders["buyer_is_participant"].tolist()[-1]
+    glow = data.for_brand("glow")
+    last = glow.orders.iloc[-1]
+    assert last["buyer_id"] == "x" and not last["buyer_is_participant"]
+    write_data(glow, tmp_path / "glow")  # so the slice is valid data on its own
+    assert_same(glow, read_data(tmp_path / "glow"))
+
+
+def assert_same(a: NetworkData, b: NetworkData) -> None:
+    for name in ("participants", "orders", "payouts", "claims"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True, obj=name)
+    assert (a.start_date, a.days) == (b.start_date, b.days)
+
+
+def test_write_then_read_gives_equal_frames(tmp_path):
+    data = read_data(make(tmp_path / "in", {}))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "stale.txt").write_text("replaced")  # an existing folder is replaced whole
+    write_data(data, out)
+    assert sorted(p.name for p in out.iterdir()) == ["claims.csv", "orders.csv", "participants.csv",
+                                                      "payouts.csv", "period.csv"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary folder left
+    rows = read_rows(out / "orders.csv")
+    assert rows[3]["date"] == "2025-03-06" and rows[3]["buyer_is_participant"] == "false"
+    assert rows[0]["brand"] == "glow"
+    assert read_rows(out / "participants.csv")[1]["exit_date"] == "2025-03-20"
+    assert_same(data, read_data(out))
+
+
+# -- simulated runs as data -----------------------------------------------------------------------
+RUNS = {
+    "pyramid": ["pyramid"],
+    "pyramid_buyback": ["pyramid", "--set", "brands.0.buyback_share=0.9",
+                        "--set", "brands.0.buyback_days=365"],
+    "mixed_market": ["mixed_market"],  # two brands
+}
+
+
+@pytest.fixture(scope="module", params=list(RUNS))
+def run_folder(request, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("runs") / request.param
+    args = ["run", *RUNS[request.param], "--days", "40", "--set", "population.people=300", "--out", str(out),
+            "-q"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_from_run_matches_the_run_folder(run_folder):
+    data = from_run(run_folder)
+    agents = read_rows(run_folder / "agents.csv")
+    meta = json.loads((run_folder / "meta.json").read_text())
+    assert data.participants["id"].tolist() == [r["id"] for r in agents]
+    p = data.participants
+    assert p["upline_id"].tolist() == [r["upline"] if r["upline"] != "-1" else "" for r in agents]
+    assert p["tier"].tolist() == [meta["tiers"][r["brand"]][int(r["tier"]) - 1] for r in agents]
+    assert p["join_day"].tolist() == [int(r["join_day"]) for r in agents]
+    assert p["exit_day"].tolist() == [int(r["exit_day"]) for r in agents]
+    # Days run from the set-up (day 0) to the last dated event; quiet days at the end are not in the data.
+    assert data.start_date == date(2025, 1, 1) and 0 < data.days <= meta["days"] + 1
+    assert data.brands() == sorted({r["brand"] for r in agents}) and set(data.brands()) <= set(meta["brands"])
+
+    ledger = {r["kind"]: r for r in read_rows(run_folder / "ledger.csv")}
+    units = data.orders.groupby("kind")["units"].sum()
+    for kind, ours in (("entry_order", "entry"), ("upgrade", "upgrade"), ("restock", "restock"),
+                       ("retail", "retail"), ("dump", "dump"), ("buyback", "buyback")):
+        assert int(units.get(ours, 0)) == int(ledger[kind]["units"]), kind
+    money = (data.orders["units"] * data.orders["unit_price"]).groupby(data.orders["kind"]).sum()
+    assert money.get("buyback", 0.0) == pytest.approx(float(ledger["buyback"]["amount"]))
+    bonuses = data.payouts.groupby("reason")["amount"].sum()
+    for reason in ("recruit_bonus", "team_bonus"):
+        assert bonuses.get(reason, 0.0) == pytest.approx(float(ledger[reason]["amount"]), abs=0.01)
+
+    # Retail to people who were not selling that day is what the run's series counted as such.
+    series = read_rows(run_folder / "timeseries.csv")
+    retail = data.orders[data.orders["kind"] == "retail"]
+    assert int(retail.loc[~retail["buyer_is_participant"], "units"].sum()) == sum(
+        int(r["retail_nonparticipant_units"]) for r in series)
+    claims = [r for r in agents if int(r["income_posts"]) > 0]
+    assert data.claims["participant_id"].tolist() == [r["id"] for r in claims]
+
+
+def test_from_run_survives_write_and_read(run_folder, tmp_path):
+    data = from_run(run_folder, start_date=date(2024, 6, 1))
+    assert data.start_date == date(2024, 6, 1)
+    write_data(data, tmp_path / "data")
+    assert_same(data, read_data(tmp_path / "data"))
+    for brand in data.brands():  # each brand's slice is a valid data set on its own
+        write_data(data.for_brand(brand), tmp_path / brand)
+        assert len(read_data(tmp_path / brand).participants) == len(data.for_brand(brand).participants)
+
+
+def test_period_file_keeps_quiet_days_at_the_end(tmp_path):
+    # A run covers days 0..40 even when nothing is dated after day 34: the period says so.
+    out = tmp_path / "run"
+    result = CliRunner().invoke(main, ["run", "pyramid", "--days", "40", "--set", "population.people=300",
+                                       "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    data = from_run(out)
+    assert data.days == 41
+    write_data(data, tmp_path / "data")
+    assert read_data(tmp_path / "data").days == 41
+    (tmp_path / "data" / "period.csv").write_text("start_date,end_date\n2025-01-05,2025-01-02\n")
+    with pytest.raises(DataError, match="period.csv: row 1: end_date is before start_date"):
+        read_data(tmp_path / "data")
+    (tmp_path / "data" / "period.csv").write_text("start_date,end_date\n2025-01-02,2025-02-01\n")
+    with pytest.raises(DataError, match="period.csv: some dates fall outside"):
+        read_data(tmp_path / "data")
