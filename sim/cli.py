@@ -310,5 +310,46 @@ def report(folder) -> None:
     click.echo(f"report -> {write_report(folder)}")
 
 
+@main.command("risk")
+@click.argument("target", required=False, type=click.Path(path_type=Path))
+@click.option("--data", "data_dir", type=click.Path(path_type=Path),
+              help="Score a real network's data folder (participants.csv, orders.csv, payouts.csv).")
+@click.option("--out", type=click.Path(path_type=Path), help="Where to write risk.* (default: the target).")
+def risk_command(target, data_dir, out) -> None:
+    """Pyramid-risk report for a run or batch folder TARGET, or a data folder (--data)."""
+    from sim.data import DataError
+    from sim.risk_report import RiskInputError, write_risk
+
+    if (target is None) == (data_dir is None):
+        raise InputError("give a run or batch folder, or --data DIR (one of the two)")
+    source = target or data_dir
+    if data_dir is not None and not (data_dir / "participants.csv").is_file():
+        raise InputError(f"{data_dir}: participants.csv: file not found (a data folder needs "
+                         "participants.csv, orders.csv and payouts.csv)")
+    if not source.is_dir():
+        raise InputError(f"{source}: no such folder")
+    try:
+        path = write_risk(source, out)
+    except (DataError, RiskInputError) as exc:
+        raise InputError(str(exc)) from None
+    click.echo(f"risk report -> {path}")
+
+
+@main.command("export-data")
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace an existing OUT folder.")
+def export_data(run_dir, out, force) -> None:
+    """Write a simulated run in the real-data schema (for `weishang risk --data`)."""
+    from sim.data import from_run, write_data
+
+    if not (run_dir / "journal.npz").is_file():
+        raise InputError(f"{run_dir}: not a run folder (no journal.npz); make one with weishang run")
+    if out.exists() and not force:
+        raise InputError(f"{out}: exists (use --force to replace it)")
+    write_data(from_run(run_dir), out)
+    click.echo(f"data -> {out}")
+
+
 if __name__ == "__main__":
     main()

@@ -12,7 +12,6 @@ import base64
 import csv
 import html
 import json
-import os
 import shlex
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import numpy as np
 from sim.batch import interval, read_series
 from sim.batch_figures import MONEY, Figure, Group, make_all
 from sim.plots import _smooth
-from sim.results import atomic_folder
+from sim.results import atomic_folder, write_text_atomic
 
 SHARE, COUNT, ANY = (0.0, 1.0), (0.0, np.inf), (-np.inf, np.inf)  # a metric's possible range
 TABLE_METRICS = (
@@ -64,16 +63,10 @@ def write_report(folder: Path) -> Path:
     atomic_folder(folder / "figures", build, force=True)
     blocks = document(manifest, groups, problems, figures)
     title = blocks[0][1]
-    _write_text(folder / "report.md", to_markdown(blocks))
+    write_text_atomic(folder / "report.md", to_markdown(blocks))
     html_path = folder / "report.html"
-    _write_text(html_path, to_html(blocks, title, folder / "figures"))
+    write_text_atomic(html_path, to_html(blocks, title, folder / "figures"))
     return html_path
-
-
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def short_keys(keys: list[str]) -> dict[str, str]:
@@ -273,7 +266,7 @@ def _scenario_line(name: str, data: dict) -> str:
     return f"{name}: {description} ({people:,} people, {days} days, brand(s): {brands})"
 
 
-def to_markdown(blocks: list[tuple]) -> str:
+def to_markdown(blocks: list[tuple], figures: str = "figures") -> str:
     out = []
     for block in blocks:
         kind = block[0]
@@ -292,7 +285,7 @@ def to_markdown(blocks: list[tuple]) -> str:
             out.append("\n".join("| " + " | ".join(_md_cell(c) for c in line) + " |" for line in lines))
         elif kind == "figure":
             _, name, title, caption = block
-            out.append(f"![{title}](figures/{name})\n\n*{caption}*")
+            out.append(f"![{title}]({figures}/{name})\n\n*{caption}*")
     return "\n\n".join(out) + "\n"
 
 

@@ -71,6 +71,13 @@ def write_json(path: Path, data: object) -> None:
         handle.write("\n")
 
 
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write a text file via a temporary file and a rename: never half-written."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def series_rows(model_vars: Mapping[str, list]) -> list[dict]:
     """The DataCollector's columns as one dict per day."""
     names = list(model_vars)

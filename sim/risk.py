@@ -1,0 +1,398 @@
+"""Pyramid-risk indicators from a `NetworkData` (sim/data.py), so a simulated run and a real network
+are scored alike: `score(data)` gives the indicators and an overall verdict, `evidence(data)` the
+tables behind them; each one's basis, threshold and explanation is in `SPEC`. Conventions: *stock
+orders* are entry, upgrade and restock orders; a participant's retail purchase is own use (not stock,
+not a business cost). *Resold* = sold at retail or wholesale to anyone (dumps and buybacks are not).
+Stock goes first-in, first-out; sales on an order's day count as after it (sellers restock before
+the day's shoppers). Days run 0..days-1; a participant is active from join_day to exit_day - 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+VERDICTS = ("low", "elevated", "high")  # and "n/a" where the data cannot give a value
+STOCK = ("entry", "upgrade", "restock")
+WINDOW = 90  # days: the unsold-after window, recent sales, join cohorts, too new to judge
+RECRUITING = ("wholesale", "retail_participants", "recruit_bonus", "team_bonus")  # receipts from recruits
+PRC_2005 = "PRC Regulation on Prohibition of Pyramid Selling (2005)"
+DSR = "PRC Direct Selling Regulation (2005)"
+FTC_2018 = "FTC Business Guidance Concerning Multi-Level Marketing (2018)"
+AMWAY = "In re Amway Corp., 93 F.T.C. 618 (1979)"
+WECHAT = "WeChat platform rules 2015-16 (no distribution deeper than 3 levels)"
+
+# One row per indicator: cut-offs `high` / `elevated` (`below`: low values are the risk), basis,
+# explanation (`na`: when not measurable). Each row's comment says why its cut-offs are there.
+SPEC: dict[str, dict[str, Any]] = {
+    # Half the goods never reaching an end user is past stock in transit; Amway's 70% is elevated.
+    "retail_reach": dict(
+        name="Goods reaching end users", unit="share of units", high=0.5, elevated=0.7, below=True,
+        basis=f"{FTC_2018}: retail sales to non-participants; {AMWAY}: 10-retail-customer rule",
+        explain="{v:.1%} of the units participants bought from the brand (net of buybacks) were sold on "
+                "at retail to people outside the network.", na="Participants bought nothing from the brand."),
+    # Koscot / BurnLounge: is pay *mainly* for recruiting (over half)? A quarter is a main source.
+    "recruiting_income_share": dict(
+        name="Income from recruits and downlines", unit="share of yuan", high=0.5, elevated=0.25,
+        basis=f"{PRC_2005} Art. 2, 7(1) and 7(3); FTC v. Koscot Interplanetary (1975); "
+              "FTC v. BurnLounge (9th Cir. 2014)",
+        explain="{v:.0%} of participants' receipts came from other participants (their stock orders, "
+                "purchases and the bonuses on them) rather than from retail to outsiders.",
+        na="Participants received nothing from recruits or from retail."),
+    # Join/climb stock mostly unsold after 90 days was bought for rank, not demand; a quarter: warning.
+    "entry_loading": dict(
+        name="Entry and upgrade stock unsold after 90 days", unit="share of units", high=0.5, elevated=0.25,
+        basis=f"{PRC_2005} Art. 7(2) (entry fee / required purchase, 入门费 认购商品); {FTC_2018}: "
+              "inventory loading",
+        explain="{v:.0%} of the units bought in entry and upgrade orders were still unsold by the buyer "
+                "90 days after the order.", na="No entry or upgrade order is old enough (90 days) to judge."),
+    # Pay on downlines' purchases is team-based pay (a named pyramid form; never allowed): any = high.
+    "team_pay": dict(
+        name="Team-based pay on downline purchases", unit="share of payouts", high=0.0, elevated=0.0,
+        basis=f"{PRC_2005} Art. 7(3) (团队计酬); {DSR} Art. 24 (no overrides); {WECHAT}",
+        explain="{v:.0%} of all bonus money was team bonus paid on downlines' purchases, reaching "
+                "{levels} levels down."),
+    # The legal line itself (rule in _largest_tree); elevated at one limb alone, or past WeChat's 3.
+    "largest_tree": dict(
+        name="Largest organiser's network", unit="people",
+        threshold="high: >= 30 people and >= 3 levels ('serious', 情节严重: >= 120 people or >= 2.5 million "
+                  "yuan taken in); elevated: >= 30 people or > 3 levels",
+        basis="SPC/SPP/MPS joint opinion on pyramid-selling cases (2013), Criminal Law Art. 224-1; " + WECHAT,
+        explain="The largest organiser's network has {v:,.0f} people in {levels} levels (the 2013 criminal "
+                "threshold is 30 people in 3 levels){serious_words}.", na="There are no participants."),
+    # The regulation's own cap; 20% is close to it.
+    "payout_ratio": dict(
+        name="Bonuses as a share of own retail sales", unit="ratio", high=0.30, elevated=0.20,
+        basis=f"{DSR} Art. 24 (pay at most 30% of the seller's own sales to consumers)",
+        explain="Bonuses paid came to {words} participants' own retail sales to outsiders (the Direct "
+                "Selling Regulation allows at most 30%)."),
+    # Two months of stock is generous for goods sold to friends; six months is hoarding.
+    "stock_days": dict(
+        name="Stock held, in days of sales to end users", unit="days", high=180.0, elevated=60.0,
+        basis=f"{FTC_2018}: inventory loading; {AMWAY}: buyback and 70% rules",
+        explain="Participants hold {stock:,.0f} units, {v:,.0f} days of their recent retail sales to "
+                "outsiders."),
+    # Amway's rule broken on most reorders is high; on one in five, elevated.
+    "reorder_before_70": dict(
+        name="Reorders before 70% of stock was resold", unit="share of orders", high=0.5, elevated=0.2,
+        basis=f"{AMWAY}: no reorder until 70% of the stock bought is sold or used",
+        explain="{v:.0%} of {n:,} restock and upgrade orders were placed before the buyer had resold 70% of "
+                "the stock it bought earlier.", na="There were no restock or upgrade orders."),
+    # Taylor (~99% lose), Fortune Hi-Tech (98%), AARP (nearly half): a majority is high, a quarter
+    # elevated. Unsold stock counts as nothing (at cost in the detail); under 90 days in: too new.
+    "share_in_loss": dict(
+        name="Participants in loss", unit="share of people", high=0.5, elevated=0.25,
+        basis="Taylor, 'The Case (for and) against Multi-level Marketing'; FTC staff report on 70 MLM "
+              "income disclosures (2024); AARP Foundation survey (2018)",
+        explain="{v:.0%} of the {n:,} participants in for 90 days or more paid more for stock than they "
+                "received from sales, bonuses and buybacks.", na="Nobody has been in for 90 days yet."),
+    # Receipts are gross (before costs): 25% over allows a good month; double is not typical.
+    "claims_vs_earned": dict(
+        name="Income claimed in posts vs. received", unit="ratio", high=2.0, elevated=1.25,
+        basis=f"{FTC_2018}: earnings claims must reflect typical results",
+        explain="Participants who posted income claims showed {v:.1f} times what they actually received "
+                "per month, before costs.", na="No income claims were posted."),
+}
+RULE = ("high if the 2013 criminal threshold (30 people in 3 levels) is met or two or more indicators "
+        "are high; elevated if any indicator is high or three or more are elevated; otherwise low "
+        "(n/a indicators are not counted)")
+
+
+@dataclass
+class Indicator:
+    key: str
+    name: str
+    value: float | None
+    unit: str
+    threshold: str
+    verdict: str
+    basis: str
+    explanation: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RiskResult:
+    indicators: list[Indicator]
+    overall: str
+    rule: str
+
+    def __getitem__(self, key: str) -> Indicator:
+        """The indicator with this key (KeyError if none)."""
+        return {i.key: i for i in self.indicators}[key]
+
+
+def _ind(key: str, value: float | None, detail: dict[str, Any], verdict: str | None = None,
+         explanation: str | None = None, **words: Any) -> Indicator:
+    """An Indicator from its SPEC row; the verdict from the cut-offs unless given."""
+    s, op = SPEC[key], "<" if SPEC[key].get("below") else ">"
+    if verdict is None and value is not None:
+        sign = -1 if s.get("below") else 1  # compare -value with -cut-off when low values are the risk
+        verdict = "high" if sign * value > sign * s["high"] else (
+            "elevated" if sign * value > sign * s["elevated"] else "low")
+    if explanation is None:
+        explanation = s.get("na", "") if value is None else s["explain"].format(v=value, **detail, **words)
+    threshold = s.get("threshold") or f"high {op} {s['high']:g}, elevated {op} {s['elevated']:g}"
+    return Indicator(key, s["name"], None if value is None else float(value), s["unit"], threshold,
+                     verdict or "n/a", s["basis"], explanation, detail)
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return float(a) / float(b) if b and a is not None else None
+
+
+def _f(x: Any) -> float | None:
+    """A plain float for the detail; None for a missing value (NaN, e.g. the median of nothing)."""
+    return None if x is None or pd.isna(x) else float(x)
+
+
+def _cum(events: pd.DataFrame, pid: pd.Series, day: pd.Series, inclusive: bool) -> np.ndarray:
+    """Cumulative `units` of `events` (pid, day, units) of each query's pid on days <= day (< day)."""
+    if events.empty or len(pid) == 0:
+        return np.zeros(len(pid))
+    ev = events.groupby(["pid", "day"], as_index=False)["units"].sum().astype({"day": "int64"})
+    ev = ev.sort_values("day", kind="stable")
+    ev["cum"] = ev.groupby("pid")["units"].cumsum()
+    q = pd.DataFrame({"pid": pid.to_numpy(), "day": day.to_numpy().astype("int64"), "i": np.arange(len(pid))})
+    m = pd.merge_asof(q.sort_values("day", kind="stable"), ev[["pid", "day", "cum"]], on="day", by="pid",
+                      allow_exact_matches=inclusive)
+    return m.sort_values("i")["cum"].fillna(0).to_numpy(dtype=float)
+
+
+class _Flows:
+    """The data reshaped once: stock orders, resale, receipts by source, money paid, the tree."""
+
+    def __init__(self, data: Any):
+        p = data.participants.astype({"id": str})
+        self.end = int(data.days)
+        p["months"] = (p["exit_day"].where(p["exit_day"] >= 0, self.end) - p["join_day"]).clip(lower=1) / 30
+        self.p = p.set_index("id", drop=False)
+        ids = set(p["id"])
+        o = data.orders.astype({"buyer_id": str, "seller_id": str, "buyer_is_participant": bool})
+        o["yuan"] = o["units"] * o["unit_price"]
+        o["buyer_p"], o["seller_p"] = o["buyer_id"].isin(ids), o["seller_id"].isin(ids)
+        stock = o[o["kind"].isin(STOCK) & o["buyer_p"]].sort_values("day", kind="stable")
+        self.stock = stock.assign(before=stock.groupby("buyer_id")["units"].cumsum() - stock["units"])
+        sold = o[o["seller_p"]].rename(columns={"seller_id": "pid"})
+        eu, retail = ~sold["buyer_is_participant"], sold["kind"] == "retail"
+        source = np.select([sold["kind"].isin(STOCK), retail & ~eu, retail],
+                           ["wholesale", "retail_participants", "retail_end_users"], default=sold["kind"])
+        pay = data.payouts.astype({"payee_id": str, "source_id": str})
+        self.pay = pay[pay["payee_id"].isin(ids)]
+        self.rec = pd.concat([  # every yuan a participant received, by source
+            pd.DataFrame({"pid": sold["pid"], "source": source, "yuan": sold["yuan"]}),
+            pd.DataFrame({"pid": self.pay["payee_id"], "yuan": self.pay["amount"],
+                          "source": self.pay["reason"].replace({"other": "other_bonus"})})])
+        self.out = sold  # resale, dumps and buybacks
+        self.resale = sold[sold["kind"].isin((*STOCK, "retail"))]
+        self.retail_eu = sold[(sold["kind"] == "retail") & eu]
+        # all money paid as a participant: stock orders, and retail bought while a participant
+        self.paid = o[o["buyer_p"] & o["buyer_is_participant"]].groupby("buyer_id")["yuan"].sum()
+        self.path = _paths(p)
+        self.received = self.per(self.rec.groupby("pid")["yuan"].sum())
+        # units held at the end: bought - resold - dumped - bought back, floored at 0 per participant
+        self.held = (self.per(stock.groupby("buyer_id")["units"].sum())
+                     - self.per(sold.groupby("pid")["units"].sum())).clip(lower=0)
+        self.tables: dict[str, pd.DataFrame] = {}  # evidence tables, filled in by the indicators
+
+    def per(self, series: pd.Series) -> pd.Series:
+        return series.reindex(self.p.index, fill_value=0)
+
+
+def _paths(p: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """Each participant's chain from its top-of-tree organiser down to itself (a cycle is cut)."""
+    up = dict(zip(p["id"], p["upline_id"].astype(str), strict=True))
+    path: dict[str, tuple[str, ...]] = {}
+    for pid in up:
+        chain, x = [], pid
+        while x in up and x not in path and x not in chain:
+            chain.append(x)
+            x = up[x]
+        base = path.get(x, ())
+        for node in reversed(chain):
+            base = path[node] = (*base, node)
+    return path
+
+
+def _retail_reach(f: _Flows) -> Indicator:
+    brand = f.stock[f.stock["seller_id"] == "brand"]["units"].sum()
+    back, eu = f.out[f.out["kind"] == "buyback"]["units"].sum(), f.retail_eu["units"].sum()
+    customers = f.per(f.retail_eu.groupby("pid")["buyer_id"].nunique()) / f.p["months"]  # a month
+    net = brand - back  # more bought back than bought (possible in a period): no base to judge
+    return _ind("retail_reach", _ratio(eu, net) if net > 0 else None, {
+        "end_user_units": int(eu), "brand_units": int(brand), "buyback_units": int(back),
+        "share_with_10_customers_a_month": _f((customers >= 10).mean())})
+
+
+def _recruiting_share(f: _Flows) -> Indicator:
+    by = f.rec.groupby("source")["yuan"].sum()
+    income = f.tables["income_by_source"] = by.reset_index()
+    income["counts_as"] = np.where(income["source"].isin(RECRUITING), "recruiting",
+                                   np.where(income["source"] == "retail_end_users", "retail", "neither"))
+    recruit, retail = by.reindex(list(RECRUITING)).fillna(0).sum(), by.get("retail_end_users", 0.0)
+    return _ind("recruiting_income_share", _ratio(recruit, recruit + retail),
+                {"yuan_by_source": {k: round(float(v), 2) for k, v in by.items()}})
+
+
+def _entry_loading(f: _Flows) -> Indicator:
+    e = f.stock[f.stock["kind"].isin(("entry", "upgrade"))]
+    unsold = {}
+    for w in (30, WINDOW):
+        seen = e[e["day"] + w < f.end]  # orders too young to judge are left out
+        resold = _cum(f.resale, seen["buyer_id"], seen["day"] + w, inclusive=True)
+        sold = np.clip(resold - seen["before"], 0, seen["units"])  # first in, first out
+        unsold[w] = _ratio(seen["units"].sum() - sold.sum(), seen["units"].sum())
+    monthly = (f.retail_eu.groupby("pid")["units"].sum() / f.p["months"]).dropna()  # sellers who retail
+    entry = e[e["kind"] == "entry"]["units"]  # first orders only: the price of joining
+    med, per_month = _f(entry.median()), _f(monthly.median())
+    return _ind("entry_loading", unsold[WINDOW], {
+        "unsold_after_30_days": unsold[30], "unsold_after_90_days": unsold[WINDOW],
+        "entry_orders": len(entry), "median_entry_units": med, "median_monthly_retail_per_seller": per_month,
+        "median_entry_in_months_of_retail": _ratio(med, per_month)})
+
+
+def _team_pay(f: _Flows) -> Indicator:
+    team = f.pay[(f.pay["reason"] == "team_bonus") & (f.pay["amount"] > 0)]
+    levels = []  # tree distance from payee down to the source, when the source is in its downline
+    for payee, src in zip(team["payee_id"], team["source_id"], strict=True):
+        a, b = f.path.get(payee), f.path.get(src)
+        ok = a is not None and b is not None and len(b) > len(a) and b[len(a) - 1] == payee
+        levels.append(len(b) - len(a) if ok else np.nan)
+    lv = pd.Series(levels, dtype="float", index=team.index)
+    deepest = int(lv.max()) if lv.notna().any() else None
+    by_level = team.groupby(lv.fillna(-1).astype(int))["amount"].sum()
+    detail = {"team_yuan": float(team["amount"].sum()), "all_payouts_yuan": float(f.pay["amount"].sum()),
+              "payouts": len(team), "levels": "unknown" if deepest is None else deepest,
+              "unknown_level_payouts": int(lv.isna().sum()), "deeper_than_3_levels": deepest and deepest > 3,
+              "yuan_by_level": [{"level": int(k) if k >= 0 else "unknown", "yuan": v}
+                                for k, v in by_level.items()]}
+    return _ind("team_pay", _ratio(detail["team_yuan"], detail["all_payouts_yuan"]) or 0.0, detail,
+                explanation=None if len(team) else "No team bonus (pay on downlines' purchases) was paid.")
+
+
+def _trees(f: _Flows) -> pd.DataFrame:
+    """Every participant's own downline (itself included): size, levels, yuan its members paid in."""
+    rows = [(anc, m, len(path) - k) for m, path in f.path.items() for k, anc in enumerate(path)]
+    a = pd.DataFrame(rows, columns=["organiser", "member", "level"])
+    a["paid"] = a["member"].map(f.paid).fillna(0.0)
+    t = a.groupby("organiser").agg(size=("member", "size"), levels=("level", "max"), taken_in=("paid", "sum"))
+    t["top"] = [len(f.path[i]) == 1 for i in t.index]
+    t["criminal"] = (t["size"] >= 30) & (t["levels"] >= 3)
+    t["serious"] = t["criminal"] & ((t["size"] >= 120) | (t["taken_in"] >= 2.5e6))
+    return t.sort_values(["criminal", "size", "levels"], ascending=False)
+
+
+def _largest_tree(f: _Flows) -> Indicator:
+    t = _trees(f)
+    top = t[t["top"]]
+    f.tables["trees"] = top.drop(columns="top").rename_axis("organiser").reset_index()
+    if top.empty:
+        return _ind("largest_tree", None, {})
+    big = top.iloc[0]
+    verdict = "high" if top["criminal"].any() else (
+        "elevated" if ((top["size"] >= 30) | (top["levels"] > 3)).any() else "low")
+    detail = {"organiser": str(big.name), "levels": int(big["levels"]), "taken_in_yuan": big["taken_in"],
+              "serious": bool(big["serious"]), "trees": len(top), "deepest_levels": int(top["levels"].max()),
+              "trees_over_threshold": int(top["criminal"].sum()),
+              "organisers_over_threshold": int(t["criminal"].sum()),  # any participant's own downline
+              "largest_trees": top.head(10)[["size", "levels", "taken_in"]].reset_index().to_dict("records")}
+    serious = "; it is also 'serious' (120 people or 2.5 million yuan)" if big["serious"] else ""
+    return _ind("largest_tree", float(big["size"]), detail, verdict, serious_words=serious)
+
+
+def _payout_ratio(f: _Flows) -> Indicator:
+    paid, retail = float(f.pay["amount"].sum()), float(f.retail_eu["yuan"].sum())
+    detail = {"payouts_yuan": paid, "end_user_retail_yuan": retail}
+    if retail == 0 and paid > 0:
+        return _ind("payout_ratio", None, detail, "high", f"Bonuses of {paid:,.0f} yuan were paid while "
+                    "participants sold nothing at retail to outsiders, so no payout could meet the 30% cap.")
+    v = _ratio(paid, retail) or 0.0
+    return _ind("payout_ratio", v, detail, words=f"{v:.0%} of" if v < 2 else f"{v:,.0f} times")
+
+
+def _stock_days(f: _Flows) -> Indicator:
+    window = min(WINDOW, f.end)
+    recent = f.retail_eu[f.retail_eu["day"] >= f.end - window]  # the last `window` days
+    t = pd.DataFrame({"stock_units": f.held, "active": f.p["exit_day"] < 0, "tier": f.p["tier"]})
+    t["retail_per_day"] = f.per(recent.groupby("pid")["units"].sum()) / window
+    t["stock_days"] = (t["stock_units"] / t["retail_per_day"]).where(t["retail_per_day"] > 0)
+    f.tables["stock_days"] = t.rename_axis("id").reset_index()
+    stock, rate = float(t["stock_units"].sum()), float(t["retail_per_day"].sum())
+    detail = {"stock": stock, "exited_participants_units": float(t[~t["active"]]["stock_units"].sum()),
+              "end_user_units_per_day": rate, "window_days": window}
+    if rate == 0 and stock > 0:
+        return _ind("stock_days", None, detail, "high",
+                    f"Participants hold {stock:,.0f} units but sold none at retail to outsiders lately.")
+    return _ind("stock_days", _ratio(stock, rate) or 0.0, detail)
+
+
+def _reorder_before_70(f: _Flows) -> Indicator:
+    r = f.stock[f.stock["kind"].isin(("restock", "upgrade"))]
+    flagged = _cum(f.resale, r["buyer_id"], r["day"], inclusive=False) < 0.7 * r["before"].to_numpy()
+    return _ind("reorder_before_70", float(flagged.mean()) if len(r) else None,
+                {"n": len(r), "flagged": int(flagged.sum())})
+
+
+def _share_in_loss(f: _Flows) -> Indicator:
+    t = f.p[["tier", "join_day", "exit_day"]].copy()  # net: received - paid for stock
+    s = f.stock.groupby("buyer_id")[["yuan", "units"]].sum()
+    t["net"] = f.received - f.per(s["yuan"])
+    t["net_stock_at_cost"] = t["net"] + f.held * f.per(s["yuan"] / s["units"]).fillna(0)
+    t["cohort_start_day"] = t["join_day"] // WINDOW * WINDOW  # 90-day join cohorts
+    for col in ("tier", "cohort_start_day"):
+        g = t.assign(loss=t["net"] < 0).groupby(col)
+        f.tables[f"loss_by_{col.split('_')[0]}"] = pd.DataFrame(
+            {"share_in_loss": g["loss"].mean(), "n": g.size(), "median_net": g["net"].median()}).reset_index()
+    j = t[(t["exit_day"] >= 0) | (t["join_day"] <= f.end - WINDOW)]  # out, or in for 90 days: judged
+    return _ind("share_in_loss", _f((j["net"] < 0).mean()), {
+        "n": len(j), "median_net": _f(j["net"].median()), "share_in_loss_everyone": _f((t["net"] < 0).mean()),
+        "share_in_loss_stock_at_cost": _f((j["net_stock_at_cost"] < 0).mean()),
+        "by_tier": f.tables["loss_by_tier"].to_dict("records"),
+        "by_cohort": f.tables["loss_by_cohort"].to_dict("records")})
+
+
+def _claims_vs_earned(f: _Flows, claims: pd.DataFrame) -> Indicator:
+    c = claims[claims["income_posts"] > 0]
+    pid = c["participant_id"].astype(str)
+    t = f.tables["claims_vs_earned"] = pd.DataFrame({
+        "participant_id": pid, "claimed_monthly": c["mean_claimed_monthly_income"],
+        "earned_monthly": pid.map(f.received).fillna(0) / pid.map(f.p["months"])})
+    if t.empty:
+        return _ind("claims_vs_earned", None, {"n": 0})
+    claimed, earned = float(t["claimed_monthly"].mean()), float(t["earned_monthly"].mean())
+    detail = {"n": len(t), "mean_claimed_monthly": claimed, "mean_earned_monthly": earned,
+              "median_monthly_receipts_all_participants": _f((f.received / f.p["months"]).median())}
+    if earned == 0 and claimed > 0:
+        return _ind("claims_vs_earned", None, detail, "high",
+                    "Participants who posted income claims received nothing at all.")
+    return _ind("claims_vs_earned", _ratio(claimed, earned) or 0.0, detail)
+
+
+def overall(indicators: list[Indicator]) -> str:
+    """Apply RULE to a list of indicators."""
+    high, elevated = (sum(i.verdict == v for i in indicators) for v in ("high", "elevated"))
+    criminal = any(i.key == "largest_tree" and i.verdict == "high" for i in indicators)
+    return "high" if criminal or high >= 2 else "elevated" if high or elevated >= 3 else "low"
+
+
+def _run(data: Any) -> tuple[list[Indicator], dict[str, pd.DataFrame]]:
+    f = _Flows(data)
+    inds = [_retail_reach(f), _recruiting_share(f), _entry_loading(f), _team_pay(f), _largest_tree(f),
+            _payout_ratio(f), _stock_days(f), _reorder_before_70(f), _share_in_loss(f),
+            _claims_vs_earned(f, data.claims)]
+    return inds, f.tables
+
+
+def score(data: Any) -> RiskResult:
+    """All indicators for a NetworkData, in SPEC order, and the overall verdict under RULE."""
+    inds = _run(data)[0]
+    return RiskResult(inds, overall(inds), RULE)
+
+
+def evidence(data: Any) -> dict[str, pd.DataFrame]:
+    """The tables behind the indicators, for figures (one DataFrame each): income_by_source, loss_by_tier,
+    loss_by_cohort, trees (per top-of-tree organiser), stock_days (per participant), claims_vs_earned."""
+    return _run(data)[1]

@@ -1,0 +1,225 @@
+"""The regulator's report: `weishang risk` on a run, a batch, or a real network's data folder.
+
+Every group (a scenario - at a sweep point, per brand - or a data set) is scored with
+`sim.risk.score` on each replicate; the table gives each indicator's mean and 95% interval
+across replicates, the verdict most replicates reach, and its legal basis. Where a scenario has
+interventions, the run is also scored before and from the first intervention day. Writes
+`risk.json`, `risk.md`, `risk.html` (self-contained) and `risk_figures/`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from sim import risk
+from sim.batch import interval
+from sim.data import NetworkData, from_run, read_data
+from sim.report import fmt, to_html, to_markdown
+from sim.results import atomic_folder, write_text_atomic
+
+RANK = {"n/a": -1, "low": 0, "elevated": 1, "high": 2}
+# Indicators that a period's own orders and payouts measure fairly (see _before_after).
+PERIOD_INDICATORS = ("retail_reach", "recruiting_income_share", "team_pay", "payout_ratio", "largest_tree")
+
+
+class RiskInputError(ValueError):
+    """A target that is neither a run, a batch nor a data folder; str() is one line."""
+
+
+@dataclass
+class Group:
+    """One row block of the report: a label, a period, and a score per replicate."""
+
+    label: str
+    period: str
+    results: list[risk.RiskResult] = field(default_factory=list)
+    data: list[NetworkData] = field(default_factory=list)
+
+
+def _periods(data: NetworkData, interventions: list[dict]) -> list[tuple[str, NetworkData]]:
+    """The whole period, and before / from the first intervention day when there is one."""
+    periods = [("whole period", data)]
+    days = sorted({i["day"] for i in interventions if 0 < i["day"] < data.days})
+    if days:
+        first = days[0]
+        periods += [(f"before day {first}", data.window(0, first)),
+                    (f"from day {first}", data.window(first, data.days))]
+    return periods
+
+
+def _add(groups: dict, label: str, data: NetworkData, interventions: list[dict]) -> None:
+    brands = data.brands()
+    for brand in brands:
+        part = data.for_brand(brand) if len(brands) > 1 else data
+        name = f"{label} / {brand}" if len(brands) > 1 else label
+        for period, window in _periods(part, interventions):
+            group = groups.setdefault((name, period), Group(name, period))
+            group.results.append(risk.score(window))
+            group.data.append(window)
+
+
+def collect(target: Path) -> tuple[str, list[Group], dict]:
+    """Score a run folder, a batch folder or a data folder; returns (kind, groups, info)."""
+    target = Path(target)
+    groups: dict[tuple[str, str], Group] = {}
+    if (target / "manifest.json").is_file():
+        manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+        several = len({r["point_id"] for r in manifest["runs"].values()}) > 1
+        for run_id, record in sorted(manifest["runs"].items()):
+            run = target / "runs" / run_id
+            if record["status"] != "done" or not (run / "journal.npz").is_file():
+                continue
+            meta = json.loads((run / "meta.json").read_text(encoding="utf-8"))
+            label = f"{record['scenario']} {record['point_id']}" if several else record["scenario"]
+            _add(groups, label, from_run(run), meta["scenario"].get("interventions", []))
+        info = {"command": " ".join(manifest.get("command") or []), "root_seed": manifest["root_seed"]}
+        kind = manifest.get("kind", "batch")
+    elif (target / "journal.npz").is_file():
+        meta = json.loads((target / "meta.json").read_text(encoding="utf-8"))
+        _add(groups, meta["scenario"]["meta"]["name"], from_run(target),
+             meta["scenario"].get("interventions", []))
+        info = {"seed": meta["seed"], "scenario_file": meta.get("scenario_file", "")}
+        kind = "run"
+    elif (target / "participants.csv").is_file():
+        _add(groups, target.name, read_data(target), [])
+        info = {"data": str(target)}
+        kind = "data"
+    else:
+        raise RiskInputError(f"{target}: not a run folder (journal.npz), a batch folder (manifest.json) "
+                             "or a data folder (participants.csv, orders.csv, payouts.csv)")
+    if not groups:
+        raise RiskInputError(f"{target}: no completed run to score")
+    return kind, list(groups.values()), info
+
+
+def _verdict(verdicts: list[str]) -> tuple[str, str]:
+    """The verdict most replicates reach (ties go to the graver one), and the counts."""
+    counts = Counter(verdicts)
+    best = max(counts, key=lambda v: (counts[v], RANK[v]))
+    shown = ", ".join(f"{v} {counts[v]}" for v in sorted(counts, key=RANK.get, reverse=True))
+    return best, shown
+
+
+def summarise(group: Group) -> dict:
+    """A group's indicators across replicates: mean, interval, verdict, basis."""
+    first = group.results[0]
+    rows = []
+    for k, ind in enumerate(first.indicators):
+        values = np.array([r.indicators[k].value for r in group.results if r.indicators[k].value is not None],
+                          dtype=float)
+        verdict, counts = _verdict([r.indicators[k].verdict for r in group.results])
+        mean, lo, hi = (None, None, None)
+        if values.size:
+            m, low, high = interval(values[:, None])
+            mean, lo, hi = float(m[0]), float(low[0]), float(high[0])
+        rows.append({"key": ind.key, "name": ind.name, "unit": ind.unit, "threshold": ind.threshold,
+                     "basis": ind.basis, "explanation": ind.explanation, "mean": mean, "lo": lo, "hi": hi,
+                     "verdict": verdict, "verdicts": counts, "replicates": len(group.results),
+                     "detail": ind.detail if len(group.results) == 1 else None})
+    overall, counts = _verdict([r.overall for r in group.results])
+    return {"label": group.label, "period": group.period, "replicates": len(group.results),
+            "overall": overall, "overall_counts": counts, "indicators": rows}
+
+
+def _cell(row: dict) -> str:
+    if row["mean"] is None:
+        return "n/a"
+    if row["replicates"] < 2:
+        return fmt(row["mean"])
+    return f"{fmt(row['mean'])} [{fmt(row['lo'])}, {fmt(row['hi'])}]"
+
+
+LIGHT = {"high": "🔴 high", "elevated": "🟠 elevated", "low": "🟢 low", "n/a": "⚪ n/a"}
+
+
+def document(kind: str, summaries: list[dict], info: dict, figures: list[tuple]) -> list[tuple]:
+    title = "Pyramid-risk report"
+    blocks: list[tuple] = [("h1", title)]
+    if kind == "data":
+        blocks.append(("p", f"Scored from the data folder {info['data']} (participants.csv, orders.csv, "
+                            "payouts.csv) with the same code that scores simulated runs."))
+    elif kind == "run":
+        blocks.append(("p", f"One simulated run (seed {info['seed']}; {info['scenario_file']}). Values "
+                            "are single numbers: run a batch for intervals across replicates."))
+    else:
+        blocks.append(("p", f"A {kind}: each value is the mean over replicates with its 95% confidence "
+                            "interval [Student t]; the verdict is the one most replicates reach "
+                            "(counts in the last column)."))
+        blocks.append(("code", info["command"]))
+    blocks += [("h2", "How to read it"),
+               ("p", "Each indicator is measured from the orders, the payouts and the recruitment tree only, "
+                     "and compared with a threshold taken from the law, ruling or guidance it names. "
+                     f"Overall verdict: {risk.RULE}."),
+               ("p", "Net results and losses count money only: unsold stock is valued at zero (what it "
+                     "fetches without a buyback), and people in for under 90 days are not judged yet.")]
+    for s in summaries:
+        if s["period"] != "whole period":
+            continue  # periods around an intervention are compared in their own table below
+        blocks.append(("h2", f"{s['label']}: {LIGHT[s['overall']]}"))
+        if s["replicates"] > 1:
+            blocks.append(("p", f"Overall verdicts over {s['replicates']} replicates: "
+                                f"{s['overall_counts']}."))
+        rows = [[LIGHT[r["verdict"]], r["name"], _cell(r), r["unit"], r["threshold"], r["basis"],
+                 r["verdicts"] if s["replicates"] > 1 else r["explanation"]] for r in s["indicators"]]
+        last = "replicates' verdicts" if s["replicates"] > 1 else "what it means"
+        blocks.append(("table", ["verdict", "indicator", "value", "unit", "threshold", "basis", last], rows,
+                       None))
+        if s["replicates"] > 1:
+            blocks.append(("list", [f"{r['name']}: {r['explanation']} (first replicate)"
+                                    for r in s["indicators"]]))
+    blocks += _before_after(summaries)
+    if figures:
+        blocks.append(("h2", "Evidence"))
+        blocks += [("figure", name, title_, caption) for name, title_, caption in figures]
+    return blocks
+
+
+def _before_after(summaries: list[dict]) -> list[tuple]:
+    """Side by side, for each group with an intervention: the indicators before and from its day."""
+    blocks: list[tuple] = []
+    by_label: dict[str, dict[str, dict]] = {}
+    for s in summaries:
+        by_label.setdefault(s["label"], {})[s["period"]] = s
+    for label, periods in by_label.items():
+        before = next((v for k, v in periods.items() if k.startswith("before")), None)
+        after = next((v for k, v in periods.items() if k.startswith("from")), None)
+        if before is None or after is None:
+            continue
+        rows = [[b["name"], _cell(b), LIGHT[b["verdict"]], _cell(a), LIGHT[a["verdict"]]]
+                for b, a in zip(before["indicators"], after["indicators"], strict=True)
+                if b["key"] in PERIOD_INDICATORS]
+        blocks += [("h2", f"{label}: {before['period']} vs {after['period']}"),
+                   ("p", "The indicators that measure a period's own flows, on the orders and payouts of "
+                         "each period (the tree counts everyone who joined before the period's end). Stock "
+                         "indicators (entry loading, stock days, the 70% rule), losses and claims need what "
+                         "was carried into a period, so they are judged on the whole period above."),
+                   ("table", ["indicator", before["period"], "verdict", after["period"], "verdict"], rows,
+                    None)]
+    return blocks
+
+
+def write_risk(target: Path, out: Path | None = None) -> Path:
+    """Score `target` and write risk.json, risk.md, risk.html and risk_figures/ into `out`."""
+    from sim import risk_figures
+
+    kind, groups, info = collect(target)
+    out = Path(out or target)
+    out.mkdir(parents=True, exist_ok=True)
+    summaries = [summarise(g) for g in groups]
+    figures: list[tuple] = []
+
+    def build(tmp: Path) -> None:
+        figures.extend(risk_figures.make_all([g for g in groups if g.period == "whole period"], tmp))
+
+    atomic_folder(out / "risk_figures", build, force=True)
+    blocks = document(kind, summaries, info, figures)
+    report = {"target": str(target), "kind": kind, "rule": risk.RULE, **info, "groups": summaries}
+    write_text_atomic(out / "risk.json", json.dumps(report, indent=2, default=str) + "\n")
+    write_text_atomic(out / "risk.md", to_markdown(blocks, "risk_figures"))
+    write_text_atomic(out / "risk.html", to_html(blocks, "Pyramid-risk report", out / "risk_figures"))
+    return out / "risk.html"
