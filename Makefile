@@ -3,10 +3,12 @@
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The browser page's scripts, from the npm registry, for machines that cannot reach the CDN.
+ASSETS := .solara_cdn/requirejs@2.3.6/require.js
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench clean chromium
 
-setup: $(STAMP)
+setup: $(STAMP) $(ASSETS) chromium
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || { \
@@ -16,6 +18,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
+
+$(ASSETS): $(STAMP) tools/fetch_solara_assets.sh
+	sh tools/fetch_solara_assets.sh $(BIN)/python .solara_cdn
+	@touch $(ASSETS)
+
+# Debian's Chromium for the real-browser test (Playwright's own browser download fails here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium missing: run 'sudo apt-get install chromium' (the browser test is skipped without it)"; fi; }
 
 run: setup
 	$(BIN)/weishang compare scenarios/honest.toml scenarios/hoarding.toml scenarios/pyramid.toml --out results/compare --force
@@ -30,4 +42,4 @@ bench: setup
 	$(BIN)/python benchmarks/throughput.py
 
 clean:
-	rm -rf $(VENV) results/runs
+	rm -rf $(VENV) results/runs .solara_cdn

@@ -351,5 +351,39 @@ def export_data(run_dir, out, force) -> None:
     click.echo(f"data -> {out}")
 
 
+ASSET_CACHE = Path(__file__).resolve().parent.parent / ".solara_cdn"  # built by `make setup`
+
+
+@main.command()
+@click.argument("scenario", required=False)
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (127.0.0.1: this machine only).")
+def serve(scenario, port, host) -> None:
+    """Open the browser view (Mesa's Solara page); SCENARIO is added to the page's picker."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    if scenario:
+        try:
+            path = resolve_path(scenario)
+            load_scenario(path)
+        except ScenarioError as exc:
+            raise InputError(str(exc)) from None
+        env["WEISHANG_SCENARIO"] = str(path.resolve())
+    if (ASSET_CACHE / "requirejs@2.3.6").is_dir():  # offline machines: the page's scripts from disk
+        env.setdefault("SOLARA_ASSETS_PROXY_CACHE_DIR", str(ASSET_CACHE))
+    app = Path(__file__).resolve().parent / "viz" / "app.py"
+    click.echo(f"weishang-sim browser view: http://{host}:{port}/  (Ctrl-C to stop)")
+    command = [sys.executable, "-m", "solara", "run", str(app), "--host", host, "--port", str(port),
+               "--production", "--no-open", "--no-check-version"]
+    try:
+        raise SystemExit(subprocess.call(command, env=env))
+    except KeyboardInterrupt:
+        raise SystemExit(0) from None
+
+
 if __name__ == "__main__":
     main()

@@ -404,6 +404,23 @@ def from_run(run_folder: Path, start_date: date = date(2025, 1, 1)) -> NetworkDa
                          keep_default_na=False)
     with np.load(run_folder / "journal.npz") as npz:
         j = {k: npz[k] for k in npz.files}
+    return _from_parts(j, agents, meta, start_date)
+
+
+def from_model(model, start_date: date = date(2025, 1, 1)) -> NetworkData:
+    """A live model in the schema (what the browser's risk panel scores), without files."""
+    from sim.ledger import KINDS
+    from sim.metrics import agents_table
+    from sim.results import AGENT_COLUMNS
+
+    agents = pd.DataFrame(agents_table(model), columns=AGENT_COLUMNS)
+    meta = {"accounts": model.ledger.account_map(), "brands": [b.name for b in model.brands],
+            "tiers": {b.name: [t["name"] for t in b.tiers] for b in model.brands}, "days": model.day}
+    return _from_parts({**model.ledger.journal(), "kinds": np.array(KINDS)}, agents, meta, start_date)
+
+
+def _from_parts(j: dict, agents: pd.DataFrame, meta: dict, start_date: date) -> NetworkData:
+    """Journal columns, the ever-sellers table and the run's meta -> NetworkData."""
     people, external = meta["accounts"]["people"], meta["accounts"]["external"]
     names = np.asarray(meta["brands"], dtype=object)
     tiers = [meta["tiers"][b][t - 1] for b, t in zip(agents["brand"], agents["tier"], strict=True)]

@@ -1,0 +1,1 @@
+"""The browser view: `weishang serve` starts Mesa's Solara-based page (sim/viz/app.py)."""
