@@ -26,7 +26,7 @@ $(ASSETS): $(STAMP) tools/fetch_solara_assets.sh
 # Debian's Chromium for the real-browser test (Playwright's own browser download fails here).
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium missing: run 'sudo apt-get install chromium' (the browser test is skipped without it)"; fi; }
 
 run: setup
