@@ -8,7 +8,7 @@ import pytest
 
 solara = pytest.importorskip("solara")
 
-from sim import WeishangModel  # noqa: E402
+from sim import WeishangModel, load_scenario  # noqa: E402
 from sim.viz import app, levers  # noqa: E402
 from sim.viz.components import readout  # noqa: E402
 from sim.viz.model import BrowserModel  # noqa: E402
@@ -87,9 +87,12 @@ def test_every_lever_at_its_limits_gives_a_working_model(kwargs):
         model.run(3)
 
 
-def test_neutral_levers_change_nothing():
-    for name in levers.scenario_choices():
-        assert levers.build(name).data == levers.build(name, tier_gap=1.0, quality=1.0).data
+def test_neutral_levers_give_the_scenario_file_itself():
+    # So the page shows what `weishang run FILE --seed S` gives.
+    for name, path in levers.scenario_choices().items():
+        assert levers.build(name).data == load_scenario(path).data
+    pyramid = load_scenario(levers.SCENARIOS_DIR / "pyramid.toml").data
+    assert levers.build("pyramid", quality=0.5).data != pyramid
 
 
 def test_a_scenario_that_fails_validation_shows_why(tmp_path, monkeypatch):
