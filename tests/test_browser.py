@@ -122,10 +122,12 @@ def test_page_steps_switches_scenario_and_resets(page: Page, server: str):
 
 def test_bad_seed_shows_a_message_and_the_server_keeps_serving(page: Page, server: str):
     page.goto(server + "/")
+    # Wait until the page has rendered its model (the controls re-render once on start).
+    expect(page.get_by_text(expected(0, "honest", "1"), exact=True)).to_be_visible(timeout=60_000)
     seed = page.get_by_label("Seed")
-    expect(seed).to_be_visible(timeout=60_000)
     seed.fill("")
-    seed.press("Enter")
+    seed.press("Enter")  # the box commits on Enter or when it loses focus
+    expect(seed).to_have_value("")
     page.get_by_role("button", name="Reset", exact=True).click()
     expect(page.get_by_text("seed: '' is not allowed")).to_be_visible(timeout=30_000)
     with urllib.request.urlopen(server + "/readyz", timeout=5) as reply:
