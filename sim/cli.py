@@ -206,14 +206,7 @@ def _launch(kind: str, scenarios: list[Scenario], points: list[dict] | None, opt
     """Run a batch or sweep with a progress bar, then its tables and report."""
     from sim.batch import BatchError, run_batch
 
-    bar = tqdm(total=None, unit="run", disable=opts["quiet"], desc=kind)
-
-    def progress(counts: dict) -> None:
-        bar.total = counts["total"]
-        bar.n = counts["done"] + counts["failed"]
-        bar.set_postfix(done=counts["done"], failed=counts["failed"], remaining=counts["remaining"])
-        bar.refresh()
-
+    bar, progress = _run_bar(kind, opts["quiet"])
     command = _reproduce(kind, opts, out)
     try:
         manifest = run_batch(scenarios, opts["replicates"], out, root_seed=opts["seed"], points=points,
@@ -237,6 +230,19 @@ def _launch(kind: str, scenarios: list[Scenario], points: list[dict] | None, opt
         click.echo(f"report -> {write_report(out)}")
 
 
+def _run_bar(kind: str, quiet: bool):
+    """A progress bar of runs done / failed / remaining, with time left, and its callback."""
+    bar = tqdm(total=None, unit="run", disable=quiet, desc=kind)
+
+    def progress(counts: dict) -> None:
+        bar.total = counts["total"]
+        bar.n = counts["done"] + counts["failed"]
+        bar.set_postfix(done=counts["done"], failed=counts["failed"], remaining=counts["remaining"])
+        bar.refresh()
+
+    return bar, progress
+
+
 def _reproduce(kind: str, opts: dict, out: Path) -> list[str]:
     """The command line that reproduces this batch (recorded in the manifest and report)."""
     words = ["weishang", kind, *opts["names"], "--out", str(out)]
@@ -244,6 +250,8 @@ def _reproduce(kind: str, opts: dict, out: Path) -> list[str]:
         words += ["--vary", vary]
     if opts.get("sample") == "lhs":
         words += ["--sample", "lhs", "--samples", str(opts["samples"])]
+    if opts.get("method"):
+        words += ["--method", opts["method"], "--samples", str(opts["samples"]), "--target", opts["target"]]
     words += ["--replicates", str(opts["replicates"]), "--seed", str(opts["seed"])]
     if opts["days"]:
         words += ["--days", str(opts["days"])]
@@ -296,6 +304,53 @@ def sweep(name, vary, sample, samples, **opts) -> None:
              "points": {f"p{k:03d}": p for k, p in enumerate(points)}}
     out = opts["out"] or _default_out("sweep", [name], opts["seed"])
     _launch("sweep", [scenario], points, opts, out, extra)
+
+
+@main.command()
+@click.argument("name", metavar="SCENARIO")
+@click.option("--vary", multiple=True, required=True, metavar="KEY.PATH=LO:HI",
+              help="A lever and the range to explore (repeat for each lever).")
+@click.option("--samples", type=click.IntRange(min=1), required=True,
+              help="Points (lhs), base size N (sobol: a power of 2), or trajectories (morris).")
+@click.option("--method", type=click.Choice(["lhs", "sobol", "morris"]), default="lhs", show_default=True,
+              help="Latin hypercube; or a Sobol / Morris design for sensitivity indices.")
+@click.option("--target", required=True, metavar="EXPR",
+              help="The case of interest: verdict==high, or a metric threshold like share_in_loss>0.9.")
+@_batch_options
+def explore(name, vary, samples, method, target, **opts) -> None:
+    """Find the lever ranges where SCENARIO meets a target (PRIM, decision tree) and rank the levers."""
+    from sim import explore as ex
+
+    opts.update(names=[name], method=method, samples=samples, target=target)
+    try:
+        scenario = load(name, opts["sets"], opts["days"], None)
+        ranges = ex.parse_ranges(vary)
+        goal = ex.parse_target(target)
+        ex.design(method, ranges, samples, opts["seed"])  # a bad design is refused before anything runs
+    except ScenarioError as exc:
+        raise InputError(str(exc)) from None
+    opts["vary"] = [f"{k}={lo:g}:{hi:g}" for k, (lo, hi) in ranges.items()]
+    out = opts["out"] or _default_out("explore", [name], opts["seed"])
+    bar, progress = _run_bar("explore", opts["quiet"])
+    try:
+        found = ex.run_explore(scenario, ranges, method, samples, opts["replicates"], goal, out,
+                               seed=opts["seed"], jobs=opts["jobs"], scheduler=opts["scheduler"],
+                               command=_reproduce("explore", opts, out), progress=progress)
+    except ScenarioError as exc:
+        raise InputError(str(exc)) from None
+    except KeyboardInterrupt:
+        bar.close()
+        click.echo(f"interrupted: finished runs are kept in {out}; run the same command to resume", err=True)
+        raise SystemExit(130) from None
+    bar.close()
+    box = found["prim"].chosen
+    click.echo(f"{int(found['frame']['target'].sum())} of {len(found['frame'])} points meet {goal}")
+    click.echo(f"PRIM box: {box.rules(ranges)} (coverage {box.coverage:.0%}, density {box.density:.0%})")
+    if not opts["no_report"]:
+        from sim.batch import Batch
+        from sim.explore_report import write_report
+
+        click.echo(f"report -> {write_report(out, Batch(out).load(), found, ranges)}")
 
 
 @main.command()

@@ -1,0 +1,121 @@
+"""Figures and report for `weishang explore`: pair scatter with the PRIM box, the peeling
+trajectory (coverage vs density), sensitivity bars with intervals; HTML (self-contained) + Markdown."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.plots import _save, plt
+from sim.report import fmt, to_html, to_markdown
+from sim.results import atomic_folder, write_text_atomic
+from sim.sensitivity import ranking
+
+MAX_PAIRS = 6
+
+
+def pairs_figure(frame: pd.DataFrame, keys: list[str], box, ranges: dict, folder: Path) -> tuple:
+    pairs = list(itertools.combinations(keys, 2))[:MAX_PAIRS] or [(keys[0], keys[0])]
+    cols = min(3, len(pairs))
+    rows = int(np.ceil(len(pairs) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 4.2 * rows), squeeze=False)
+    hit = frame["target"].to_numpy(dtype=bool)
+    for ax, (a, b) in zip(axes.flat, pairs, strict=False):
+        ax.scatter(frame[a], frame[b], c=np.where(hit, "#d62728", "#9e9e9e"), s=14, alpha=0.7)
+        (alo, ahi), (blo, bhi) = box.limits[a], box.limits[b]
+        ax.add_patch(plt.Rectangle((alo, blo), ahi - alo, bhi - blo, fill=False, ec="#000", lw=1.5))
+        ax.set(xlabel=a, ylabel=b, xlim=ranges[a], ylim=ranges[b])
+    for ax in list(axes.flat)[len(pairs):]:
+        ax.set_axis_off()
+    fig.suptitle("Sampled points: red = target met (majority of replicates); black box = PRIM box")
+    _save(fig, folder / "pairs.png")
+    return ("pairs.png", "Where the target holds",
+            "Each dot is a sampled parameter point; red where the target holds in most of its replicates. "
+            "The rectangle is the chosen PRIM box projected on each pair of levers.")
+
+
+def trajectory_figure(prim, folder: Path) -> tuple:
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    cov = [b.coverage for b in prim.trajectory]
+    den = [b.density for b in prim.trajectory]
+    ax.plot(cov, den, "o-", ms=3, color="#1f77b4", label="peeling steps")
+    ax.scatter([prim.chosen.coverage], [prim.chosen.density], s=80, c="#d62728", zorder=3,
+               label="chosen box (after pasting)")
+    ax.axhline(prim.threshold, color="#999", ls=":", label=f"density target {prim.threshold:g}")
+    ax.set(xlabel="coverage (share of target cases inside the box)",
+           ylabel="density (share of the box's cases that meet the target)", xlim=(0, 1.02), ylim=(0, 1.02),
+           title="PRIM peeling trajectory")
+    ax.legend(fontsize=8)
+    _save(fig, folder / "trajectory.png")
+    return ("trajectory.png", "Coverage against density",
+            "Each peel trims the box along one lever; smaller boxes are purer (higher density) but hold "
+            "fewer of the cases (lower coverage).")
+
+
+def sensitivity_figure(indices: dict, folder: Path) -> tuple | None:
+    if not indices:
+        return None
+    metrics = list(indices)
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.8), squeeze=False)
+    for ax, metric in zip(axes.flat, metrics, strict=True):
+        rows = pd.DataFrame(indices[metric]["indices"])
+        value, conf = ("ST", "ST_conf") if "ST" in rows else ("mu_star", "mu_star_conf")
+        ax.barh(rows["parameter"], rows[value].fillna(0), xerr=rows[conf].fillna(0), color="#1f77b4",
+                capsize=3)
+        ax.invert_yaxis()
+        ax.set(title=metric, xlabel=f"{value} (95% interval)")
+    fig.suptitle("Which levers matter")
+    _save(fig, folder / "sensitivity.png")
+    return ("sensitivity.png", "Which levers matter",
+            "Sobol total-order indices (share of the outcome's variance due to a lever, with its "
+            "interactions) or Morris mu* (mean absolute effect of a lever over its whole range), "
+            "with bootstrap 95% intervals.")
+
+
+def write_report(out: Path, manifest: dict, found: dict, ranges: dict) -> Path:
+    """figures/ and explore.md / explore.html for an exploration folder."""
+    frame, prim, indices = found["frame"], found["prim"], found["indices"]
+    keys = list(ranges)
+    figures: list[tuple] = []
+
+    def build(tmp: Path) -> None:
+        made = [pairs_figure(frame, keys, prim.chosen, ranges, tmp), trajectory_figure(prim, tmp),
+                sensitivity_figure(indices, tmp)]
+        figures.extend(m for m in made if m is not None)
+
+    atomic_folder(out / "figures", build, force=True)
+    box = prim.chosen
+    blocks: list[tuple] = [
+        ("h1", f"Exploration: {manifest['target']}"),
+        ("p", f"{len(frame)} sampled points ({manifest['sample']}) x {manifest['replicates']} replicates of "
+              f"{', '.join(manifest['scenarios'])}; a point meets the target when most of its replicates do "
+              f"({int(frame['target'].sum())} of {len(frame)} do)."),
+        ("code", " ".join(manifest.get("command") or [])),
+        ("h2", "Where the target holds (PRIM)"),
+        ("p", f"Chosen box: {box.rules(ranges)} — coverage {box.coverage:.0%} (of the points meeting the "
+              f"target, the share inside), density {box.density:.0%} (of the points inside, the share "
+              f"meeting it), mass {box.mass:.0%} of the sample."),
+        ("table", ["lever", "sampled range", "box"],
+         [[k, f"{fmt(ranges[k][0])} to {fmt(ranges[k][1])}",
+           f"{fmt(box.limits[k][0])} to {fmt(box.limits[k][1])}"] for k in keys], None),
+    ]
+    trees = found["trees"]
+    if trees:
+        blocks += [("h3", "Decision-tree alternative"),
+                   ("list", [f"{b.rules(ranges)} (coverage {b.coverage:.0%}, density {b.density:.0%})"
+                             for b in trees[:5]])]
+    if indices:
+        blocks.append(("h2", "Which levers matter"))
+        blocks.append(("table", ["outcome", "levers, most influential first"],
+                       [[m, " > ".join(ranking(pd.DataFrame(v["indices"])))] for m, v in indices.items()],
+                       None))
+    else:
+        blocks.append(("p", "Sensitivity indices need --method sobol or morris (this run used "
+                            f"{manifest['sample']})."))
+    blocks += [("h2", "Figures")] + [("figure", *f) for f in figures]
+    write_text_atomic(out / "explore.md", to_markdown(blocks))
+    write_text_atomic(out / "explore.html", to_html(blocks, blocks[0][1], out / "figures"))
+    return out / "explore.html"
