@@ -96,9 +96,12 @@ SPEC: dict[str, dict[str, Any]] = {
         explain="Participants who posted income claims showed {v:.1f} times what they actually received "
                 "per month, before costs.", na="No income claims were posted."),
 }
-RULE = ("high if the 2013 criminal threshold (30 people in 3 levels) is met or two or more indicators "
-        "are high; elevated if any indicator is high or three or more are elevated; otherwise low "
-        "(n/a indicators are not counted)")
+# The 2013 tree threshold (30 people in 3 levels) counts as one high, not a verdict on its own: it
+# applies to organisers of pyramid selling, which the other indicators (recruiting pay, entry
+# loading, team pay: the forms of PRC 2005 Art. 7) must show; a large honest network is not one.
+RULE = ("high if two or more indicators are high (the 2013 threshold of 30 people in 3 levels counts as "
+        "one: it applies only where other indicators show a pyramid form); elevated if any indicator is "
+        "high or three or more are elevated; otherwise low (n/a indicators are not counted)")
 
 
 @dataclass
@@ -374,8 +377,7 @@ def _claims_vs_earned(f: _Flows, claims: pd.DataFrame) -> Indicator:
 def overall(indicators: list[Indicator]) -> str:
     """Apply RULE to a list of indicators."""
     high, elevated = (sum(i.verdict == v for i in indicators) for v in ("high", "elevated"))
-    criminal = any(i.key == "largest_tree" and i.verdict == "high" for i in indicators)
-    return "high" if criminal or high >= 2 else "elevated" if high or elevated >= 3 else "low"
+    return "high" if high >= 2 else "elevated" if high or elevated >= 3 else "low"
 
 
 def _run(data: Any) -> tuple[list[Indicator], dict[str, pd.DataFrame]]:

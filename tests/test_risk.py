@@ -328,7 +328,8 @@ def fake(key: str, verdict: str) -> Indicator:
 
 
 @pytest.mark.parametrize(("verdicts", "expected"), [
-    ({"largest_tree": "high"}, "high"),                         # the criminal threshold alone
+    ({"largest_tree": "high"}, "elevated"),                     # a big tree alone is no pyramid form
+    ({"largest_tree": "high", "team_pay": "high"}, "high"),     # ... with team pay it is
     ({"team_pay": "high", "stock_days": "high"}, "high"),       # two highs
     ({"team_pay": "high"}, "elevated"),                         # one high
     ({"team_pay": "elevated", "stock_days": "elevated", "share_in_loss": "elevated"}, "elevated"),
