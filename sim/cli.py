@@ -7,6 +7,7 @@ before anything is written.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -204,21 +205,13 @@ def _batch_options(func):
 def _launch(kind: str, scenarios: list[Scenario], points: list[dict] | None, opts: dict, out: Path,
             extra: dict | None = None) -> None:
     """Run a batch or sweep with a progress bar, then its tables and report."""
-    from sim.batch import BatchError, run_batch
+    from sim.batch import run_batch
 
-    bar, progress = _run_bar(kind, opts["quiet"])
     command = _reproduce(kind, opts, out)
-    try:
+    with _running(kind, opts["quiet"], out) as progress:
         manifest = run_batch(scenarios, opts["replicates"], out, root_seed=opts["seed"], points=points,
                              jobs=opts["jobs"], scheduler=opts["scheduler"], command=command, kind=kind,
                              extra=extra, progress=progress)
-    except (BatchError, ScenarioError) as exc:
-        raise InputError(str(exc)) from None
-    except KeyboardInterrupt:
-        bar.close()
-        click.echo(f"interrupted: finished runs are kept in {out}; run the same command to resume", err=True)
-        raise SystemExit(130) from None
-    bar.close()
     runs = manifest["runs"].values()
     failed = [r for r in runs if r["status"] == "failed"]
     click.echo(f"{sum(r['status'] == 'done' for r in runs)} runs done, {len(failed)} failed -> {out}")
@@ -230,8 +223,12 @@ def _launch(kind: str, scenarios: list[Scenario], points: list[dict] | None, opt
         click.echo(f"report -> {write_report(out)}")
 
 
-def _run_bar(kind: str, quiet: bool):
-    """A progress bar of runs done / failed / remaining, with time left, and its callback."""
+@contextmanager
+def _running(kind: str, quiet: bool, out: Path):
+    """Around a batch: a progress bar of runs done / failed / remaining with time left (yields its
+    callback); bad input as one line; Ctrl-C leaves the folder resumable."""
+    from sim.batch import BatchError
+
     bar = tqdm(total=None, unit="run", disable=quiet, desc=kind)
 
     def progress(counts: dict) -> None:
@@ -240,7 +237,16 @@ def _run_bar(kind: str, quiet: bool):
         bar.set_postfix(done=counts["done"], failed=counts["failed"], remaining=counts["remaining"])
         bar.refresh()
 
-    return bar, progress
+    try:
+        yield progress
+    except (BatchError, ScenarioError) as exc:
+        raise InputError(str(exc)) from None
+    except KeyboardInterrupt:
+        bar.close()
+        click.echo(f"interrupted: finished runs are kept in {out}; run the same command to resume", err=True)
+        raise SystemExit(130) from None
+    finally:
+        bar.close()
 
 
 def _reproduce(kind: str, opts: dict, out: Path) -> list[str]:
@@ -331,18 +337,10 @@ def explore(name, vary, samples, method, target, **opts) -> None:
         raise InputError(str(exc)) from None
     opts["vary"] = [f"{k}={lo:g}:{hi:g}" for k, (lo, hi) in ranges.items()]
     out = opts["out"] or _default_out("explore", [name], opts["seed"])
-    bar, progress = _run_bar("explore", opts["quiet"])
-    try:
+    with _running("explore", opts["quiet"], out) as progress:
         found = ex.run_explore(scenario, ranges, method, samples, opts["replicates"], goal, out,
                                seed=opts["seed"], jobs=opts["jobs"], scheduler=opts["scheduler"],
                                command=_reproduce("explore", opts, out), progress=progress)
-    except ScenarioError as exc:
-        raise InputError(str(exc)) from None
-    except KeyboardInterrupt:
-        bar.close()
-        click.echo(f"interrupted: finished runs are kept in {out}; run the same command to resume", err=True)
-        raise SystemExit(130) from None
-    bar.close()
     box = found["prim"].chosen
     click.echo(f"{int(found['frame']['target'].sum())} of {len(found['frame'])} points meet {goal}")
     click.echo(f"PRIM box: {box.rules(ranges)} (coverage {box.coverage:.0%}, density {box.density:.0%})")
