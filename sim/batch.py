@@ -15,6 +15,7 @@ skips the runs already complete.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import multiprocessing
 import os
@@ -51,6 +52,7 @@ class RunSpec:
     seconds: float | None = None
     data: dict = field(default_factory=dict, repr=False)  # the resolved scenario
     path: str = ""  # the scenario file
+    scenario_hash: str = ""  # of the resolved scenario: a resume must run the same scenario
 
 
 def replicate_seeds(root_seed: int, replicates: int) -> list[int]:
@@ -69,10 +71,11 @@ def plan(scenarios: Sequence[Scenario], replicates: int, root_seed: int,
         for k, point in enumerate(points):
             resolved = scenario.with_overrides(point) if point else scenario
             point_id = f"p{k:03d}" if point else "base"
+            digest = hashlib.sha256(json.dumps(resolved.data, sort_keys=True).encode()).hexdigest()[:16]
             for r, seed in enumerate(seeds):
                 specs.append(RunSpec(f"{scenario.name}__{point_id}__r{r:03d}", scenario.name, point_id,
                                      dict(point), r, seed, data=resolved.data,
-                                     path=str(scenario.path or "")))
+                                     path=str(scenario.path or ""), scenario_hash=digest))
     return specs
 
 
@@ -141,11 +144,12 @@ class Batch:
         old = self.load()
         runs = {s.run_id: _record(s) for s in specs}
         if old is not None:
-            same = {k: (v["seed"], v["point"]) for k, v in old["runs"].items()} == {
-                k: (v["seed"], v["point"]) for k, v in runs.items()}
-            if not same:
-                raise BatchError(f"{self.folder}: holds a different batch (other scenarios, points, "
-                                 "replicates or seed); use another --out")
+            def plan_of(records: dict) -> dict:
+                return {k: (v["seed"], v["point"], v.get("scenario_hash")) for k, v in records.items()}
+
+            if plan_of(old["runs"]) != plan_of(runs):
+                raise BatchError(f"{self.folder}: holds a different batch (other scenarios, settings, "
+                                 "points, replicates or seed); use another --out")
             for run_id, record in old["runs"].items():
                 if record["status"] == "done" and (self.runs_dir / run_id / "summary.json").is_file():
                     runs[run_id].update(status="done", seconds=record.get("seconds"))
@@ -252,8 +256,8 @@ def interval(stack: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     n = stack.shape[0]
     mean = stack.mean(axis=0)
-    if n < 2:
-        return mean, mean, mean
+    if n < 2:  # one replicate gives no interval (not a zero-width one)
+        return mean, np.full_like(mean, np.nan), np.full_like(mean, np.nan)
     half = stats.t.ppf(0.975, n - 1) * stack.std(axis=0, ddof=1) / np.sqrt(n)
     return mean, mean - half, mean + half
 

@@ -47,6 +47,16 @@ def load(name: str, sets: tuple[str, ...], days: int | None, seed: int | None) -
     return load_scenario(resolve_path(name), overrides)
 
 
+def check_out(out: Path) -> None:
+    """Fail now, in one line, if the output folder cannot be made (not after a long run)."""
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot create the output folder ({exc.strerror})") from None
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: is a file, not a folder")
+
+
 def simulate(scenario: Scenario, quiet: bool = False) -> tuple[WeishangModel, float]:
     """Build and run the model with a progress bar; returns the model and run seconds."""
     start = time.perf_counter()
@@ -96,6 +106,7 @@ def run(scenario, sets, seed, days, out, force, quiet) -> None:
     except ScenarioError as exc:
         raise InputError(str(exc)) from None
     out = out or default_folder(sc.name, sc["run"]["seed"])
+    check_out(out)
     if out.exists() and not force:
         raise InputError(f"{out}: run folder exists (use --force to replace it)")
     model, seconds = simulate(sc, quiet)
@@ -125,6 +136,7 @@ def compare(scenarios, sets, seed, days, out, force, quiet) -> None:
     except ScenarioError as exc:
         raise InputError(str(exc)) from None
     names = [sc.name for sc in loaded]
+    check_out(out)
     if len(set(names)) != len(names):
         raise InputError(f"scenario names repeat ({', '.join(names)}): give distinct scenarios")
     if not force:
@@ -207,6 +219,7 @@ def _launch(kind: str, scenarios: list[Scenario], points: list[dict] | None, opt
     """Run a batch or sweep with a progress bar, then its tables and report."""
     from sim.batch import run_batch
 
+    check_out(out)
     command = _reproduce(kind, opts, out)
     with _running(kind, opts["quiet"], out) as progress:
         manifest = run_batch(scenarios, opts["replicates"], out, root_seed=opts["seed"], points=points,
@@ -337,6 +350,7 @@ def explore(name, vary, samples, method, target, **opts) -> None:
         raise InputError(str(exc)) from None
     opts["vary"] = [f"{k}={lo:g}:{hi:g}" for k, (lo, hi) in ranges.items()]
     out = opts["out"] or _default_out("explore", [name], opts["seed"])
+    check_out(out)
     with _running("explore", opts["quiet"], out) as progress:
         found = ex.run_explore(scenario, ranges, method, samples, opts["replicates"], goal, out,
                                seed=opts["seed"], jobs=opts["jobs"], scheduler=opts["scheduler"],
@@ -381,6 +395,8 @@ def risk_command(target, data_dir, out) -> None:
                          "participants.csv, orders.csv and payouts.csv)")
     if not source.is_dir():
         raise InputError(f"{source}: no such folder")
+    if out is not None:
+        check_out(out)
     try:
         path = write_risk(source, out)
     except (DataError, RiskInputError) as exc:

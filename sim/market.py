@@ -96,8 +96,8 @@ def _consider_grey(model, shoppers, sens, noise, best_u, best_kind, grey_brand) 
     for b, pool in enumerate(model.grey_pool):
         if pool <= 0:
             continue
-        sees = rng.random(shoppers.size) < mp["grey_visibility"]
         price = model.grey_price[b]
+        sees = (rng.random(shoppers.size) < mp["grey_visibility"]) & (model.people.cash[shoppers] >= price)
         u = tp["choice_weight"] * tp["stranger"] - sens * (price / ref - 1.0) + noise * rng.gumbel(
             size=shoppers.size)
         grey_brand[sees & (grey_brand < 0)] = b  # what they saw, even if they buy elsewhere
@@ -117,7 +117,8 @@ def _consider_sellers(model, shoppers, sens, noise, best_u, best_kind, best_sell
     seller = g.indices[edges]
     aware = (model.day - trust.seen_ad[edges] <= tp["ad_memory"]) | (
         p.last_seller[shoppers[owner]] == seller)
-    ok = (p.role[seller] == SELLER) & (p.stock[seller] > 0) & ~trust.muted[edges] & aware
+    ok = (p.role[seller] == SELLER) & (p.stock[seller] > 0) & ~trust.muted[edges] & aware \
+        & (p.cash[shoppers[owner]] >= p.price[seller])  # nobody buys what they cannot pay for
     edges, owner, seller = edges[ok], owner[ok], seller[ok]
     if edges.size == 0:
         return

@@ -70,6 +70,7 @@ class WeishangModel(mesa.Model):
         self.recruits_today = self.exits_today = self.pitches_today = 0
         for brand in self.brands:
             self._found(brand)
+        interventions.start_due(self)  # those set for day 0 are in force from the first step
         self.datacollector = mesa.DataCollector(model_reporters=metrics.reporters(self))
         self.today = metrics.daily(self, {})
         self.datacollector.collect(self)

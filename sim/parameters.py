@@ -124,8 +124,9 @@ SELLERS = {
     "mix": Param({"relationship": 1.0, "hoarder": 0.0, "recruiter": 0.0}, "weights",
                  "strategy mix of new sellers (normalised)"),
     "quit_idle_days": Param(90, "days", "a seller with no sale for this long quits", 1, 10_000),
-    "loss_tolerance": Param(0.5, "share of wealth", "loss (with stock at buyback value) that makes "
-                            "a seller quit, scaled by risk aversion", 0.0, 100.0),
+    "loss_tolerance": Param(0.5, "share of wealth", "loss that makes a seller quit, scaled by risk "
+                            "aversion; the seller values its stock at what it paid (it hopes to sell "
+                            "it), unlike the reported profit", 0.0, 100.0),
     "dropout_per_year": Param(0.1, "1/year", "background yearly chance of quitting", 0.0, 1.0),
     "cash_floor": Param(500.0, "yuan", "below this cash a seller who dumps starts dumping", 0.0, 1e9),
     "recruit_base": Param(-3.0, "logit", "baseline log-odds that a pitch succeeds", -20.0, 20.0),

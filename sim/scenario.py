@@ -243,6 +243,10 @@ def resolve(raw: Mapping, where: str, path: Path | None) -> dict:
     data["strategies"] = _resolve_strategies(raw.get("strategies"), where)
     data["brands"] = _resolve_brands(raw.get("brands"), where)
     data["interventions"] = _resolve_interventions(raw.get("interventions"), data["brands"], where)
+    for i, item in enumerate(data["interventions"]):
+        if item["day"] > data["run"]["days"]:
+            raise ScenarioError(f"{where}: interventions.{i}.day: {item['day']} is after the last day "
+                                f"(run.days = {data['run']['days']}); allowed: 0 to run.days")
     _check_plan(data, where, path)
     return data
 

@@ -179,3 +179,19 @@ def test_a_folder_holding_another_batch_is_not_mixed_up(tmp_path):
     result = CliRunner().invoke(main, ["batch", "pyramid", "-r", "1", "--days", "5", "--out",
                                        str(tmp_path / "b"), "--quiet"])
     assert result.exit_code == 2 and "different batch" in result.output
+
+
+def test_a_rerun_with_other_settings_is_refused_not_mixed(tmp_path):
+    out = tmp_path / "b"
+    args = ["batch", "honest", "-r", "2", "--set", "population.people=200", "--out", str(out), "-q",
+            "--no-report"]
+    assert CliRunner().invoke(main, [*args, "--days", "5"]).exit_code == 0
+    result = CliRunner().invoke(main, [*args, "--days", "20"])
+    assert result.exit_code == 2 and "different batch" in result.output
+
+
+def test_one_replicate_has_no_interval(tmp_path):
+    run_batch([bundled("honest", SMALL)], 1, tmp_path / "b", jobs=1)
+    with open(tmp_path / "b" / "aggregate.csv", newline="") as handle:
+        row = list(csv.DictReader(handle))[-1]
+    assert row["sellers_lo"] == "nan" and row["sellers_hi"] == "nan" and row["sellers_mean"] != "nan"

@@ -116,3 +116,11 @@ def test_compare_writes_a_side_by_side_table_and_figure(tmp_path):
     assert [r["scenario"] for r in rows] == ["honest", "pyramid"]
     assert (tmp_path / "comparison.png").stat().st_size > 10_000
     assert (tmp_path / "honest" / "timeseries.csv").is_file()
+
+
+def test_an_output_folder_that_cannot_be_made_is_refused_before_running(tmp_path):
+    blocker = tmp_path / "afile"
+    blocker.write_text("")
+    result = invoke("run", "honest", *FAST, "--out", blocker / "x")
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert "cannot create the output folder" in result.output

@@ -141,3 +141,18 @@ def test_bundled_policy_scenarios_improve_on_the_plain_pyramid():
     assert regulated["share_in_loss"] < plain["share_in_loss"]
     assert regulated["median_profit"] > plain["median_profit"]
     assert crackdown["sellers_ever"] < plain["sellers_ever"]
+
+
+def test_an_intervention_on_day_zero_is_in_force_from_the_start():
+    raw = bundled("pyramid", {"population.people": 500, "run.days": 60}).to_dict()
+    raw["interventions"] = [{"day": 0, "action": "cap_depth", "levels": 1}]
+    model = run(scenario_from_dict(raw, "capped"), seed=1)
+    assert model.brands[0].max_level == 1
+    assert (model.people.depth[model.people.ever_sellers()] == 0).all(), "only founders: level 1"
+
+
+def test_an_intervention_after_the_last_day_is_refused():
+    raw = bundled("pyramid", {"run.days": 100}).to_dict()
+    raw["interventions"] = [{"day": 200, "action": "ban_team_bonus"}]
+    with pytest.raises(ScenarioError, match=r"interventions.0.day: 200 is after the last day"):
+        scenario_from_dict(raw, "late")

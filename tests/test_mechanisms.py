@@ -108,3 +108,16 @@ def test_follow_up_service_brings_more_repeat_purchases():
     none = small({"strategies.relationship.follow_up": 0.0})
     always = small({"strategies.relationship.follow_up": 1.0})
     assert mean_over_seeds(always, repeat_share) > mean_over_seeds(none, repeat_share)
+
+
+def test_nobody_buys_what_they_cannot_pay_for():
+    # List price 300 against a shop price of 100, savings of about 150 and nothing added: a
+    # shopper who can pay the shop cannot always pay a seller; nobody may go below zero.
+    scenario = small({"population.wealth_median": 150.0, "population.wealth_sigma": 0.3,
+                      "population.savings_per_month": 0.0, "population.price_sensitivity": 0.0,
+                      "population.need_share": 1.0, "trust.outside_channel": 0.0,
+                      "brands.0.list_price": 300.0, "brands.0.unit_cost": 1.0, "brands.0.founders": 20,
+                      "brands.0.tiers.0.first_order": 0.0, "brands.0.tiers.1.first_order": 0.0})
+    model = run(scenario, seed=1, days=100)
+    assert (model.people.cash >= -1e-6).all()
+    assert series(model, "retail_units").sum() > 0, "sellers still sell to those who can pay"
