@@ -7,18 +7,11 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from sim.data import NetworkData
+from sim.data import FRAMES, NetworkData
 from sim.risk import RULE, SPEC, VERDICTS, Indicator, evidence, overall, score
 
 STOCK_KINDS = ("entry", "upgrade", "restock")
-DTYPES = {
-    "participants": {"id": str, "upline_id": str, "join_day": "int64", "exit_day": "int64", "tier": str,
-                     "brand": str},
-    "orders": {"day": "int64", "buyer_id": str, "seller_id": str, "units": "int64", "unit_price": "float64",
-               "kind": str, "buyer_is_participant": bool, "brand": str},
-    "payouts": {"day": "int64", "payee_id": str, "amount": "float64", "reason": str, "source_id": str},
-    "claims": {"participant_id": str, "income_posts": "int64", "mean_claimed_monthly_income": "float64"},
-}
+DTYPES = FRAMES  # the in-memory column types of NetworkData
 
 
 def P(pid: str, up: str = "", join: int = 0, exit: int = -1, tier: str = "t1") -> dict:
