@@ -46,9 +46,11 @@ def reporters(model: WeishangModel) -> dict:
 def seller_profit(model: WeishangModel, pids: np.ndarray) -> np.ndarray:
     """Net profit as a seller: received minus paid, plus unsold stock at buyback value."""
     profit = model.ledger.seller_net[pids].copy()
-    for i, pid in enumerate(pids):
-        if model.people.role[pid] == SELLER:
-            profit[i] += model.seller(int(pid)).buyback_value()
+    p = model.people
+    with_buyback = [b.index for b in model.brands if b.buyback_share > 0]
+    # Only active sellers of a brand that buys back hold stock worth anything (runs every day).
+    for i in np.flatnonzero((p.role[pids] == SELLER) & np.isin(p.brand[pids], with_buyback)):
+        profit[i] += model.seller(int(pids[i])).buyback_value()
     return profit
 
 
