@@ -18,7 +18,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import EngFormatter, PercentFormatter
 
 # plt comes from sim.plots, which selects the Agg backend before pyplot is first used.
-from sim.plots import INCOME, _save, plt
+from sim.plots import INCOME, plt, save_figure
 
 MAX_SHOWN = 6  # groups drawn in the over-time figures; more lines or panels stop being legible
 BAND_ALPHA = 0.15
@@ -150,7 +150,7 @@ def over_time(groups: Sequence[Group], folder: Path) -> list[Figure]:
         ax.set(title=g.label, xlabel="day", ylabel="active sellers")
         ax.legend(fontsize=7, ncol=2)
     fig.suptitle("Active sellers by tier (tier 1 = entry level)")
-    out.append(Figure(_save(fig, folder / "sellers_by_tier.png").name, section,
+    out.append(Figure(save_figure(fig, folder / "sellers_by_tier.png").name, section,
                       "Active sellers by tier", note + " Dashed: all tiers together."))
 
     for key, name, title, unit in (
@@ -171,7 +171,7 @@ def over_time(groups: Sequence[Group], folder: Path) -> list[Figure]:
             ax.yaxis.set_major_formatter(EngFormatter())
             extra = ""
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
-        out.append(Figure(_save(fig, folder / name).name, section, title, note + extra))
+        out.append(Figure(save_figure(fig, folder / name).name, section, title, note + extra))
 
     fig, axes = _panels(len(drawn), sharey)
     for ax, g in zip(axes, drawn, strict=True):
@@ -182,7 +182,7 @@ def over_time(groups: Sequence[Group], folder: Path) -> list[Figure]:
         ax.set_yscale("symlog", linthresh=1)
         ax.legend(fontsize=7)
     fig.suptitle("Retail to end users vs. wholesale between sellers")
-    out.append(Figure(_save(fig, folder / "flows.png").name, section,
+    out.append(Figure(save_figure(fig, folder / "flows.png").name, section,
                       "Retail to non-participants vs. wholesale flow",
                       note + " Each run's series is a trailing 7-day mean before averaging; log scale "
                       "above 1 unit a day. Retail counts only buyers who are not sellers themselves."))
@@ -197,7 +197,7 @@ def over_time(groups: Sequence[Group], folder: Path) -> list[Figure]:
         ax.set(title=g.label, xlabel="day", ylabel="trust (0-1)", ylim=(-0.02, 1.02))
         ax.legend(fontsize=7)
     fig.suptitle("Contacts' trust in (ex-)sellers, by level")
-    out.append(Figure(_save(fig, folder / "trust.png").name, section, "Trust by level", note))
+    out.append(Figure(save_figure(fig, folder / "trust.png").name, section, "Trust by level", note))
     return out
 
 
@@ -259,7 +259,7 @@ def profit_figures(groups: Sequence[Group], folder: Path) -> list[Figure]:
            xlabel="tier (1 = entry level)", ylabel="net profit (yuan)")
     names = sorted({f"{g.scenario}, {brand}: " + ", ".join(f"{i + 1} {n}" for i, n in enumerate(tiers))
                     for g in drawn for brand, tiers in g.tier_names.items()})
-    out.append(Figure(_save(fig, folder / "profit_by_tier.png").name, section,
+    out.append(Figure(save_figure(fig, folder / "profit_by_tier.png").name, section,
                       "Net profit by tier", box_note + " Tiers: " + "; ".join(names) + "."))
 
     days = max(int(g.day[-1]) for g in drawn if g.day.size)
@@ -269,7 +269,7 @@ def profit_figures(groups: Sequence[Group], folder: Path) -> list[Figure]:
     _boxes(ax, drawn, [np.minimum(g.join_day // cohort, count - 1) for g in drawn], labels)
     ax.set(title=f"Sellers' net profit by join cohort ({cohort}-day cohorts)",
            xlabel="day the seller joined (founders: day 0)", ylabel="net profit (yuan)")
-    out.append(Figure(_save(fig, folder / "profit_by_cohort.png").name, section,
+    out.append(Figure(save_figure(fig, folder / "profit_by_cohort.png").name, section,
                       "Net profit by join cohort",
                       box_note + " Late joiners have had less time to earn back their entry order."))
     return out
@@ -315,7 +315,7 @@ def money_figures(groups: Sequence[Group], folder: Path) -> list[Figure]:
     share_ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     _ticks(share_ax, groups)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
-    out.append(Figure(_save(fig, folder / "income_by_source.png").name, section,
+    out.append(Figure(save_figure(fig, folder / "income_by_source.png").name, section,
                       "Sellers' receipts by source",
                       f"Money received by all sellers, summed over the run; {reps}. Wholesale is what "
                       "uplines receive for stock sold to their downline; recruitment and team bonuses "
@@ -345,7 +345,7 @@ def money_figures(groups: Sequence[Group], folder: Path) -> list[Figure]:
     ax.yaxis.set_major_formatter(EngFormatter())
     _ticks(ax, groups)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
-    out.append(Figure(_save(fig, folder / "brand_money.png").name, section,
+    out.append(Figure(save_figure(fig, folder / "brand_money.png").name, section,
                       "The brand's revenue and costs",
                       f"Summed over the run and over all brands of a scenario; {reps}. Entry orders and "
                       "upgrades are recruits' buy-ins; restocks are sellers' repeat orders."))
@@ -382,7 +382,7 @@ def sweep_figure(groups: Sequence[Group], key: str, short: str, folder: Path) ->
     axes.flat[0].legend(fontsize=8)
     fig.suptitle(f"Final metrics against {key}")
     others = len({k for g in groups for k in g.point} - {key})
-    return Figure(_save(fig, folder / f"sweep_{_slug(key)}.png").name, "Sweep: final metrics",
+    return Figure(save_figure(fig, folder / f"sweep_{_slug(key)}.png").name, "Sweep: final metrics",
                   f"Final metrics against {key}",
                   "Each dot is one run's value at the end; the line joins the means of the runs at each "
                   "value" + (", pooled over the other varied parameters." if others else "."))

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.plots import _save, plt
+from sim.plots import plt, save_figure
 from sim.report import fmt, to_html, to_markdown
 from sim.results import atomic_folder, write_text_atomic
 from sim.sensitivity import ranking
@@ -31,7 +31,7 @@ def pairs_figure(frame: pd.DataFrame, keys: list[str], box, ranges: dict, folder
     for ax in list(axes.flat)[len(pairs):]:
         ax.set_axis_off()
     fig.suptitle("Sampled points: red = target met (majority of replicates); black box = PRIM box")
-    _save(fig, folder / "pairs.png")
+    save_figure(fig, folder / "pairs.png")
     return ("pairs.png", "Where the target holds",
             "Each dot is a sampled parameter point; red where the target holds in most of its replicates. "
             "The rectangle is the chosen PRIM box projected on each pair of levers.")
@@ -49,7 +49,7 @@ def trajectory_figure(prim, folder: Path) -> tuple:
            ylabel="density (share of the box's cases that meet the target)", xlim=(0, 1.02), ylim=(0, 1.02),
            title="PRIM peeling trajectory")
     ax.legend(fontsize=8)
-    _save(fig, folder / "trajectory.png")
+    save_figure(fig, folder / "trajectory.png")
     return ("trajectory.png", "Coverage against density",
             "Each peel trims the box along one lever; smaller boxes are purer (higher density) but hold "
             "fewer of the cases (lower coverage).")
@@ -68,7 +68,7 @@ def sensitivity_figure(indices: dict, folder: Path) -> tuple | None:
         ax.invert_yaxis()
         ax.set(title=metric, xlabel=f"{value} (95% interval)")
     fig.suptitle("Which levers matter")
-    _save(fig, folder / "sensitivity.png")
+    save_figure(fig, folder / "sensitivity.png")
     return ("sensitivity.png", "Which levers matter",
             "Sobol total-order indices (share of the outcome's variance due to a lever, with its "
             "interactions) or Morris mu* (mean absolute effect of a lever over its whole range), "

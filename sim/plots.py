@@ -18,7 +18,7 @@ def _col(rows: Sequence[Mapping], key: str) -> np.ndarray:
     return np.array([float(r[key]) for r in rows])
 
 
-def _smooth(values: np.ndarray, days: int = 7) -> np.ndarray:
+def smooth(values: np.ndarray, days: int = 7) -> np.ndarray:
     """Trailing mean over `days`, so daily counts read as rates."""
     if values.size == 0:
         return values
@@ -40,17 +40,17 @@ def run_figures(rows: Sequence[Mapping], folder: Path, title: str) -> list[Path]
                  labels=[f"tier {k.removeprefix('sellers_tier')}" for k in tiers])
     ax.set(title=f"{title}: active sellers by tier", xlabel="day", ylabel="sellers")
     ax.legend(loc="upper left", fontsize=8)
-    out.append(_save(fig, folder / "sellers.png"))
+    out.append(save_figure(fig, folder / "sellers.png"))
 
     fig, ax = plt.subplots(figsize=(7, 4))
     for key, label in (("retail_nonparticipant_units", "retail to non-participants"),
                        ("wholesale_units", "wholesale between sellers"),
                        ("brand_units", "bought from the brand"), ("grey_units", "dumped stock resold")):
-        ax.plot(day, _smooth(_col(rows, key)), label=label)
+        ax.plot(day, smooth(_col(rows, key)), label=label)
     ax.set(title=f"{title}: units moved (7-day mean)", xlabel="day", ylabel="units per day")
     ax.set_yscale("symlog")
     ax.legend(fontsize=8)
-    out.append(_save(fig, folder / "flows.png"))
+    out.append(save_figure(fig, folder / "flows.png"))
 
     fig, ax = plt.subplots(figsize=(7, 4))
     for key in ("mean_trust", "trust_cognitive", "trust_affective", "trust_behavioural"):
@@ -58,14 +58,14 @@ def run_figures(rows: Sequence[Mapping], folder: Path, title: str) -> list[Path]
     ax.set(title=f"{title}: contacts' trust in sellers", xlabel="day", ylabel="trust (0-1)",
            ylim=(0, 1))
     ax.legend(fontsize=8)
-    out.append(_save(fig, folder / "trust.png"))
+    out.append(save_figure(fig, folder / "trust.png"))
 
     fig, ax = plt.subplots(figsize=(7, 4))
     ax.stackplot(day, *[np.cumsum(_col(rows, f"income_{s}")) for s in INCOME],
                  labels=[s.replace("_", " ") for s in INCOME])
     ax.set(title=f"{title}: sellers' cumulative receipts by source", xlabel="day", ylabel="yuan")
     ax.legend(loc="upper left", fontsize=8)
-    out.append(_save(fig, folder / "income.png"))
+    out.append(save_figure(fig, folder / "income.png"))
     return out
 
 
@@ -82,19 +82,19 @@ COMPARE_PANELS = (
 def comparison_figure(runs: Mapping[str, Sequence[Mapping]], path: Path) -> Path:
     """Six panels, one line per scenario."""
     fig, axes = plt.subplots(2, 3, figsize=(14, 7.5))
-    for ax, (key, label, unit, smooth) in zip(axes.flat, COMPARE_PANELS, strict=True):
+    for ax, (key, label, unit, smoothed) in zip(axes.flat, COMPARE_PANELS, strict=True):
         for name, rows in runs.items():
             values = _col(rows, key)
-            ax.plot(_col(rows, "day"), _smooth(values) if smooth else values, label=name)
+            ax.plot(_col(rows, "day"), smooth(values) if smoothed else values, label=name)
         ax.set(title=label, xlabel="day", ylabel=unit)
         if key in ("stock_units", "wholesale_units"):
             ax.set_yscale("symlog")
     axes.flat[0].legend(fontsize=9)
     fig.suptitle("Scenarios side by side (one seed each)")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
-def _save(fig, path: Path) -> Path:
+def save_figure(fig, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)

@@ -19,7 +19,7 @@ import numpy as np
 
 from sim.batch import interval, read_series
 from sim.batch_figures import MONEY, Figure, Group, make_all
-from sim.plots import _smooth
+from sim.plots import smooth
 from sim.results import atomic_folder, write_text_atomic
 
 SHARE, COUNT, ANY = (0.0, 1.0), (0.0, np.inf), (-np.inf, np.inf)  # a metric's possible range
@@ -136,7 +136,7 @@ def _fill(g: Group, runs_dir: Path, recs: list[dict]) -> None:
     g.day = series[0]["day"][:days]
     keys = [*BANDS, *SMOOTHED, *sorted(k for k in series[0] if k.startswith("sellers_tier"))]
     for key in keys:
-        stack = np.stack([_smooth(s[key][:days]) if key in SMOOTHED else s[key][:days] for s in series])
+        stack = np.stack([smooth(s[key][:days]) if key in SMOOTHED else s[key][:days] for s in series])
         mean, lo, hi = interval(stack)
         # With few replicates the t-interval can leave the possible range (counts below 0, shares
         # above 1); clip it there so a band never draws impossible values.

@@ -7,8 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim import risk
-from sim.plots import _save, plt
+from sim.plots import plt, save_figure
 
 COLORS = plt.rcParams["axes.prop_cycle"].by_key()["color"]
 SOURCE_COLOR = {"recruiting": "#d62728", "retail": "#2ca02c", "neither": "#7f7f7f"}
@@ -16,7 +15,7 @@ SOURCE_COLOR = {"recruiting": "#d62728", "retail": "#2ca02c", "neither": "#7f7f7
 
 def _pooled(group, table: str) -> pd.DataFrame:
     """One evidence table, stacked over the group's replicates."""
-    frames = [risk.evidence(d)[table].assign(replicate=k) for k, d in enumerate(group.data)]
+    frames = [tables[table].assign(replicate=k) for k, tables in enumerate(group.evidence())]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
@@ -43,7 +42,7 @@ def income_figure(groups, folder: Path) -> tuple[str, str, str]:
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in SOURCE_COLOR.values()]
     ax.legend(handles, ["from recruits and downlines", "retail to end users", "neither (dumps, buybacks)"],
               fontsize=7, loc="lower right")
-    _save(fig, folder / "income_by_source.png")
+    save_figure(fig, folder / "income_by_source.png")
     return ("income_by_source.png", "Where participants' money comes from",
             "Red: paid by other participants (their stock orders, the bonuses on them); green: retail to "
             "people outside the network. Mean over replicates.")
@@ -70,7 +69,7 @@ def loss_figure(groups, folder: Path) -> tuple[str, str, str]:
     by_tier.set(title="Net loss by tier", xlabel="tier at the end or at exit")
     by_cohort.set(title="Net loss by join cohort", xlabel="joined in the 90 days from day")
     by_tier.legend(fontsize=7)
-    _save(fig, folder / "loss.png")
+    save_figure(fig, folder / "loss.png")
     return ("loss.png", "Who loses: by tier and by when they joined",
             "Share of participants (in for 90 days or more, or gone) who paid more for stock than they "
             "received; dotted: one half (the share_in_loss 'high' line). Mean over replicates.")
@@ -93,7 +92,7 @@ def tree_figure(groups, folder: Path) -> tuple[str, str, str]:
     ax.set(xlabel="levels (organiser = 1)", ylabel="people in the organiser's network",
            title="Recruitment trees against the 2013 thresholds")
     ax.legend(fontsize=7)
-    _save(fig, folder / "trees.png")
+    save_figure(fig, folder / "trees.png")
     return ("trees.png", "Recruitment trees against the 2013 thresholds",
             "One dot per top-of-tree organiser and replicate. Solid lines: 30 people and 3 levels (both "
             "met: prosecutable under the 2013 joint opinion); dashed: 120 people ('serious').")
@@ -114,7 +113,7 @@ def stock_figure(groups, folder: Path) -> tuple[str, str, str]:
         ax.axvline(x, color="#c00", ls=style, lw=1)
     ax.set(xlabel="days of that participant's recent retail sales held in stock (log; 1e5 = no sales)",
            title="Stock held, in days of sales")
-    _save(fig, folder / "stock_days.png")
+    save_figure(fig, folder / "stock_days.png")
     return ("stock_days.png", "Stock held, in days of sales",
             "Per participant holding stock; red lines at 60 and 180 days (the stock_days thresholds). "
             "Stock with no recent retail sale is drawn at 100,000 days.")
@@ -135,7 +134,7 @@ def claims_figure(groups, folder: Path) -> tuple[str, str, str] | None:
     ax.set(xscale="log", yscale="log", xlabel="actual monthly receipts, yuan",
            ylabel="monthly income shown in posts, yuan", title="Income claimed in posts vs earned")
     ax.legend(fontsize=7)
-    _save(fig, folder / "claims.png")
+    save_figure(fig, folder / "claims.png")
     return ("claims.png", "Income claimed in posts vs earned",
             "One dot per participant who posted income screenshots (receipts before costs, so even the "
             "diagonal overstates earnings).")

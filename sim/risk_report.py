@@ -39,6 +39,13 @@ class Group:
     period: str
     results: list[risk.RiskResult] = field(default_factory=list)
     data: list[NetworkData] = field(default_factory=list)
+    _evidence: list[dict] | None = field(default=None, repr=False)
+
+    def evidence(self) -> list[dict]:
+        """`risk.evidence` per replicate, computed once for all the figures that use it."""
+        if self._evidence is None:
+            self._evidence = [risk.evidence(d) for d in self.data]
+        return self._evidence
 
 
 def _periods(data: NetworkData, interventions: list[dict]) -> list[tuple[str, NetworkData]]:

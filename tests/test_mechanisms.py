@@ -33,7 +33,9 @@ def test_worse_quality_lowers_trust_and_brings_complaints():
     assert mean_over_seeds(poor, final("mean_trust")) < mean_over_seeds(good, final("mean_trust"))
     complaints = lambda m: series(m, "complaints").sum()  # noqa: E731
     assert mean_over_seeds(poor, complaints) > mean_over_seeds(good, complaints)
-    assert mean_over_seeds(good, complaints) == 0  # nobody is disappointed: none complain
+    # Good goods disappoint only through noise (satisfaction 0.1 + service + N(0, 0.1)); poor goods
+    # disappoint every buyer by ~0.4, so complaints differ by an order of magnitude at least.
+    assert mean_over_seeds(good, complaints) * 10 < mean_over_seeds(poor, complaints)
 
 
 def test_over_posting_ads_lowers_trust_and_gets_sellers_muted():
