@@ -2,7 +2,8 @@
 
 Person agents keep no numbers of their own: their attributes read and write the model's
 arrays (`sim.people.People`), so the vectorized consumer half of the day and the agents
-are one truth. Sellers act one by one, each day, in small verb-named steps.
+are one truth. Sellers do their deeds (restock, climb, dump...) one at a time, as
+`sim.sellers` decides each day.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import math
 from typing import TYPE_CHECKING
 
 import mesa
-import numpy as np
 from mesa.discrete_space import FixedAgent
 
 from sim import supply
@@ -81,38 +81,9 @@ class Seller(Person):
         """Money received minus paid as a seller so far (stock not counted)."""
         return float(self.model.ledger.seller_net[self.pid])
 
-    # -- the day -------------------------------------------------------------------------
-    def step(self) -> None:
-        self.post_moments()
-        self.keep_tier()
-        self.restock()
-        self.climb()
-        self.recruit()
-        self.dump_if_short()
-        self.quit_if_done()
-
-    def post_moments(self) -> None:
-        """Post ads, lifestyle posts and income screenshots; income posts show a claim."""
-        plan, rng, p = self.plan, self.model.rng, self.model.people
-        ads = _count(plan["ads_per_day"], rng)
-        income_posts = _count(plan["income_posts_per_day"], rng)
-        cap = self.brand.max_posts
-        if cap is not None and ads + income_posts > cap:  # an ad cap: income posts go first
-            income_posts = max(0, min(income_posts, int(cap) - ads))
-            ads = min(ads, int(cap))
-        p.ads_today[self.pid] = ads
-        p.posts_today[self.pid] = ads + income_posts + _count(plan["lifestyle_per_day"], rng)
-        if income_posts:
-            claim = self.model.recent_receipts(self.pid) * plan["income_exaggeration"]
-            p.claimed_income[self.pid] = claim
-            p.claims_total[self.pid] += claim * income_posts
-            p.income_posts[self.pid] += income_posts
-
+    # -- the deeds (`sim.sellers` decides who does what, each day) -----------------------
     def keep_tier(self) -> None:
-        """Every 30 days: meet the tier's restock quota (if the strategy does) or drop a tier."""
-        day, joined = self.model.day, int(self.model.people.join_day[self.pid])
-        if day == joined or (day - joined) % 30:  # (arrays read directly: this runs every day)
-            return
+        """At each 30-day mark: meet the tier's restock quota (if the strategy does) or drop a tier."""
         quota = self.brand.tiers[self.tier]["monthly_quota"]
         short = quota - self.bought_this_month
         if short > 0 and self.plan["meets_quota"]:
@@ -141,26 +112,12 @@ class Seller(Person):
         if not self.plan["climbs"] or self.tier + 1 >= len(tiers):
             return
         order = tiers[self.tier + 1]["first_order"]
-        if self.cash < 1.2 * order or self.model.rng.random() >= 0.1:
+        if self.cash < 1.2 * order:
             return
         units = self.brand.order_units(order, self.tier + 1)
         self.tier += 1
         if not supply.place_order(self.model, self.pid, units, "upgrade"):
             self.tier -= 1
-
-    def recruit(self) -> None:
-        """Pitch the business to contacts; more pitches when recruiting pays."""
-        model = self.model
-        rate = self.plan["pitches_per_day"] * (1.0 + self.brand.recruit_incentive)
-        contacts = model.graph.neighbours(self.pid)
-        for _ in range(model.rng.poisson(rate)):
-            target = int(contacts[model.rng.integers(len(contacts))])
-            model.pitch(self, target)
-
-    def dump_if_short(self) -> None:
-        """Dump half the stock to discount traders when cash runs short."""
-        if self.plan["dumps"] and self.stock and self.cash < self.model.params["sellers"]["cash_floor"]:
-            self.dump(math.ceil(self.stock / 2))
 
     def dump(self, units: int) -> int:
         """Sell stock to discount traders below price, as much as they will take; returns units."""
@@ -176,22 +133,11 @@ class Seller(Person):
         self.model.grey_pool[brand.index] += units
         return units
 
-    def quit_if_done(self) -> None:
-        """Quit after a long spell with no sale, a loss beyond tolerance, or by chance."""
-        model, p, pid = self.model, self.model.people, self.pid
-        rules = model.params["sellers"]
-        idle = model.day - max(int(p.last_sale[pid]), int(p.join_day[pid]))
-        # The seller judges the loss valuing stock at what it paid (it hopes to sell it).
-        position = float(model.ledger.seller_net[pid]) + self.stock_cost()
-        tolerance = rules["loss_tolerance"] * (1.5 - float(p.risk_aversion[pid])) * float(p.wealth0[pid])
-        if (idle > rules["quit_idle_days"] or position < -tolerance
-                or model.rng.random() < rules["dropout_per_year"] / 365):
-            model.retire(self)
-
     # -- stock lots ----------------------------------------------------------------------
     def receive(self, units: int, price: float) -> None:
         self.lots.append([self.model.day, units, price])
         self.bought_this_month += units * price
+        self.model.people.stock_paid[self.pid] += units * price
 
     def release(self, units: int) -> None:
         """Take units out of the oldest lots first."""
@@ -199,11 +145,11 @@ class Seller(Person):
             take = min(units, self.lots[0][1])
             self.lots[0][1] -= take
             units -= take
+            self.model.people.stock_paid[self.pid] -= take * self.lots[0][2]
             if self.lots[0][1] == 0:
                 self.lots.pop(0)
-
-    def stock_cost(self) -> float:
-        return sum(units * price for _, units, price in self.lots)
+        if not self.lots:
+            self.model.people.stock_paid[self.pid] = 0.0  # no rounding residue on an empty shelf
 
     def buyback_value(self) -> float:
         """What the brand's buyback would pay for the stock held now."""
@@ -280,13 +226,8 @@ class Brand(mesa.Agent):
             self.model.ledger.post("buyback", self.account, seller.pid, seller.buyback_value(),
                                    units, self.index)
             seller.lots = [lot for lot in seller.lots if lot[0] < since]
+            self.model.people.stock_paid[seller.pid] = sum(u * pr for _, u, pr in seller.lots)
         return units
-
-
-def _count(rate: float, rng: np.random.Generator) -> int:
-    """An integer count with the given mean: the whole part, plus one by chance."""
-    whole = int(rate)
-    return whole + int(rng.random() < rate - whole)
 
 
 __all__ = ["Brand", "Consumer", "Person", "Seller", "CONSUMER", "SELLER"]

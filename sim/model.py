@@ -3,7 +3,7 @@
 A day, in order:
 1. monthly savings arrive (every 30 days);
 2. units in use run down; used-up units are judged (trust, word of mouth, complaints);
-3. sellers act one by one, in random order: post to Moments, keep their tier, restock,
+3. sellers act, phase by phase (`sim.sellers`): post to Moments, keep their tier, restock,
    climb, pitch recruits, dump when short of cash, or quit;
 4. contacts see the day's posts (awareness, annoyance, muting);
 5. people with a need shop (vectorized);
@@ -18,7 +18,7 @@ import mesa
 import numpy as np
 from mesa.discrete_space import Network
 
-from sim import interventions, market, metrics, supply
+from sim import interventions, market, metrics, sellers, supply
 from sim.agents import Brand, Consumer, Person, Seller
 from sim.ledger import Ledger
 from sim.network import SocialGraph, build_graph
@@ -66,7 +66,8 @@ class WeishangModel(mesa.Model):
         self.grey_pool = np.zeros(len(brands), dtype=np.int64)  # dumped units on offer
         self.persons: list[Person] = [Consumer(self, pid, self.grid[pid]) for pid in range(n)]
         self._sellers: dict[int, Seller] = {}
-        self._receipts_mark = np.zeros(n)
+        self.receipts_mark = np.zeros(n)  # seller receipts at the start of the 30-day period
+        self.plans = sellers.plan_table(self.params["strategies"])
         self.recruits_today = self.exits_today = self.pitches_today = 0
         for brand in self.brands:
             self._found(brand)
@@ -87,10 +88,10 @@ class WeishangModel(mesa.Model):
             tier = self._affordable_tier(brand, float(p.cash[pid]) * 0.8)
             strategy = params["founder_strategy"]
             if strategy == "mix":
-                strategy = self._draw_strategy(brand)
+                strategy = self.draw_strategy(brand)
             self.enlist(int(pid), brand, tier, upline=-1, strategy=strategy)
 
-    def _draw_strategy(self, brand: Brand) -> str:
+    def draw_strategy(self, brand: Brand) -> str:
         mix = self.params["brands"][brand.index]["mix"] or self.params["sellers"]["mix"]
         weights = np.array([mix[s] for s in STRATEGIES])
         return STRATEGIES[int(self.rng.choice(len(STRATEGIES), p=weights / weights.sum()))]
@@ -139,32 +140,6 @@ class WeishangModel(mesa.Model):
             self.recruits_today += 1
         return seller
 
-    def pitch(self, seller: Seller, target: int) -> bool:
-        """A seller pitches the business to a contact; True if the contact joins."""
-        p, rules = self.people, self.params["sellers"]
-        self.pitches_today += 1
-        if p.role[target] != CONSUMER or not interventions.may_recruit(int(p.depth[seller.pid]),
-                                                                       seller.brand):
-            return False
-        edge = self.graph.edge(target, seller.pid)
-        if self.trust.muted[edge]:
-            return False
-        brand = seller.brand
-        budget = float(p.cash[target]) * (1.0 - p.risk_aversion[target])
-        tier = self._affordable_tier(brand, budget) if seller.plan["loads_recruits"] else 0
-        cost = brand.order_cost(brand.tiers[tier]["first_order"], tier)
-        if cost > p.cash[target]:
-            return False
-        shown = p.claimed_income[seller.pid] / max(self.params["population"]["savings_per_month"], 1.0)
-        logit = (rules["recruit_base"]
-                 + rules["recruit_trust"] * self.trust.of(edge)
-                 + rules["recruit_income"] * np.log1p(shown)
-                 - rules["recruit_cost"] * cost / max(float(p.wealth0[target]), 1.0)
-                 - rules["recruit_risk"] * float(p.risk_aversion[target]))
-        if self.rng.random() >= 1.0 / (1.0 + np.exp(-logit)):
-            return False
-        return self.enlist(target, brand, tier, seller.pid, self._draw_strategy(brand)) is not None
-
     def retire(self, seller: Seller) -> None:
         """A seller quits: buyback first, then the rest is dumped or written off."""
         p, pid, ledger = self.people, seller.pid, self.ledger
@@ -189,10 +164,6 @@ class WeishangModel(mesa.Model):
         cap = self.params["market"]["grey_capacity"] * self.people.n / 1000
         return max(int(cap) - int(self.grey_pool[brand]), 0)
 
-    def recent_receipts(self, pid: int) -> float:
-        """Money received as a seller since the start of the current 30-day period."""
-        return float(self.ledger.seller_receipts[pid] - self._receipts_mark[pid])
-
     # -- the day ---------------------------------------------------------------------------
     def step(self) -> None:
         self.day = self.steps
@@ -206,13 +177,9 @@ class WeishangModel(mesa.Model):
         if self.day % 30 == 0:
             ledger.post_many("income", ledger.EXTERNAL, np.arange(p.n),
                              self.params["population"]["savings_per_month"])
-            self._receipts_mark = ledger.seller_receipts.copy()
+            self.receipts_mark = ledger.seller_receipts.copy()
         used = market.use_up(self)
-        order = p.sellers()
-        self.rng.shuffle(order)
-        for pid in order:
-            if p.role[pid] == SELLER:
-                self._sellers[int(pid)].step()
+        sellers.act(self)
         active = p.sellers()
         muted = self.trust.see_posts(active, p.ads_today[active], p.posts_today[active], self.day,
                                      self.rng)

@@ -45,6 +45,7 @@ class People:
         self.join_day = np.full(n, -1, dtype=np.int32)
         self.exit_day = np.full(n, -1, dtype=np.int32)
         self.stock = np.zeros(n, dtype=np.int64)           # units held for sale
+        self.stock_paid = np.zeros(n)                      # yuan paid for the units held
         self.price = np.zeros(n)                           # retail price asked
         self.follow_up = np.zeros(n)                       # chance of after-sales service
         self.overclaim = np.zeros(n)

@@ -82,7 +82,7 @@ class Trust:
         ok = about >= 0
         delta = self.p["word_of_mouth"] * s[ok] * g.tie[told[ok]]
         np.add.at(self.cognitive, about[ok], delta)
-        np.clip(self.cognitive, 0.0, 1.0, out=self.cognitive)
+        self._clip(about[ok])
         return int(ok.sum())
 
     def see_posts(self, sellers: np.ndarray, ads: np.ndarray, total: np.ndarray, day: int,
@@ -112,11 +112,16 @@ class Trust:
         """Seeing the same product cheaper elsewhere lowers trust in the dearer seller."""
         if edges.size:
             np.subtract.at(self.cognitive, edges, self.p["dumping_penalty"] * gap)
-            np.clip(self.cognitive, 0.0, 1.0, out=self.cognitive)
+            self._clip(edges)
+
+    def _clip(self, edges: np.ndarray) -> None:
+        """Bring cognitive trust back into [0, 1] on the edges just moved (all others are)."""
+        self.cognitive[edges] = np.clip(self.cognitive[edges], 0.0, 1.0)
 
     def means(self, edges: np.ndarray) -> tuple[float, float, float, float]:
         """Mean overall, cognitive, affective and behavioural trust over the given edges."""
         if edges.size == 0:
             return (float("nan"),) * 4
-        return (float(self.overall(edges).mean()), float(self.cognitive[edges].mean()),
-                float(self.affective[edges].mean()), float(self.behavioural[edges].mean()))
+        levels = [float(level[edges].mean()) for level in (self.cognitive, self.affective,
+                                                           self.behavioural)]
+        return (float(np.dot(self.weights, levels)), *levels)
