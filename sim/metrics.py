@@ -54,6 +54,20 @@ def seller_profit(model: WeishangModel, pids: np.ndarray) -> np.ndarray:
     return profit
 
 
+def edges_toward(model: WeishangModel, ever: np.ndarray) -> np.ndarray:
+    """The edges contact -> anyone who ever sold, sorted (sorted reads are several times faster).
+
+    Kept on the model and merged with the newcomers' edges: people never stop having sold.
+    """
+    known, edges = getattr(model, "_edges_toward", (np.zeros(0, dtype=np.int64),) * 2)
+    if known.size != ever.size:
+        g = model.graph
+        new = np.sort(g.rev[g.out_edges(np.setdiff1d(ever, known, assume_unique=True))])
+        edges = np.insert(edges, np.searchsorted(edges, new), new)
+        model._edges_toward = (ever, edges)
+    return edges
+
+
 def gini(values: np.ndarray) -> float:
     """Gini coefficient; with losses present it is scaled by the mean absolute value."""
     x = np.sort(np.asarray(values, dtype=float))
@@ -87,7 +101,7 @@ def daily(model: WeishangModel, day_stats: dict) -> dict:
     row["brand_units"] = int(to_brand[wholesale].sum())
     for kind in ("dump", "buyback", "write_off"):
         row[f"{kind}_units"] = int(units[KIND[kind]])
-    toward = model.graph.rev[model.graph.out_edges(ever)]  # edges contact -> (ex-)seller
+    toward = edges_toward(model, ever)
     (row["mean_trust"], row["trust_cognitive"], row["trust_affective"],
      row["trust_behavioural"]) = model.trust.means(toward)
     row["muted_share"] = float(model.trust.muted[toward].mean()) if toward.size else 0.0
