@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 import sim
-from sim.network import build_graph
+from sim.network import build_social_graph
 from sim.plots import save_figure
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,7 +42,7 @@ def one_size(people: int, days: int, seed: int) -> dict:
     scenario = sim.load_scenario(SCENARIO, overrides={"population.people": people})
     sim.network.holme_kim(100, 2, 0.3, 1)  # load the compiled generator outside the timings
     t0 = time.perf_counter()
-    build_graph(scenario["population"], np.random.default_rng(seed))
+    build_social_graph(scenario["population"], np.random.default_rng(seed))
     graph_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     model = sim.WeishangModel(scenario, seed=seed)

@@ -2,8 +2,8 @@
 
 Run from the repository root:
 
-    .venv/bin/python benchmarks/throughput.py                      # 10,000 and 100,000 people, 60 days
-    .venv/bin/python benchmarks/throughput.py --days 30 --sizes 10000
+    .venv/bin/python benchmarks/throughput.py                      # 10,000 and 100,000 people, 365 days
+    .venv/bin/python benchmarks/throughput.py --days 60 --sizes 10000
     .venv/bin/python benchmarks/throughput.py --full-run           # also 100,000 people for 365 days
 
 For each size it builds `scenarios/pyramid.toml` with `population.people` overridden, times the build
@@ -33,7 +33,8 @@ from mesa.examples.basic.virus_on_network.model import VirusOnNetwork
 import sim
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "pyramid.toml"
-TARGET_AT_10K = 2.0  # issue target: at 10,000 people, at least 2x the reference's agent-steps/s
+# Targets from the issues: our person-days/s over the reference's agent-steps/s, by size.
+TARGETS = {10_000: 2.0, 100_000: 10.0}
 
 
 def time_ours(people: int, days: int, seed: int) -> tuple[float, float]:
@@ -85,7 +86,9 @@ def full_run(people: int, days: int, seed: int) -> tuple[float, float, float]:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--days", type=int, default=60, help="days of the pyramid scenario per size")
+    # The whole year by default: the pyramid's cost grows with its sellers, who are few in the
+    # first two months, so a short run flatters us.
+    parser.add_argument("--days", type=int, default=365, help="days of the pyramid scenario per size")
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated people/node counts")
     parser.add_argument("--steps", type=int, default=20, help="steps of the virus reference per size")
     # Degree 6: a sparse contact network, twice the example's default of 3, so agents have a real
@@ -119,12 +122,13 @@ def main() -> None:
         print(f"{'-' * 9}-+-{'-' * 18}-+-{'-' * 19}-+-{'-' * 10}")
         for size, ours, virus in rows:
             print(f"{size:>9,} | {ours:>18,.0f} | {virus:>19,.0f} | {ours / virus:>9.2f}x")
+        print()
         for size, ours, virus in rows:
-            if size == 10_000:
-                ratio = ours / virus
-                verdict = "met" if ratio >= TARGET_AT_10K else "NOT met"
-                print(f"\ntarget at 10,000: >= {TARGET_AT_10K:g}x; measured {ratio:.2f}x "
-                      f"({ratio / TARGET_AT_10K:.2f} of target) -> {verdict}")
+            if size in TARGETS:
+                ratio, target = ours / virus, TARGETS[size]
+                verdict = "met" if ratio >= target else "NOT met"
+                print(f"target at {size:,}: >= {target:g}x; measured {ratio:.2f}x "
+                      f"({ratio / target:.2f} of target) -> {verdict}")
 
     if args.full_run:
         people, days = 100_000, 365

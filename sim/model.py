@@ -16,12 +16,11 @@ from collections.abc import Callable
 
 import mesa
 import numpy as np
-from mesa.discrete_space import Network
 
 from sim import interventions, market, metrics, sellers, supply
 from sim.agents import Brand, Consumer, Person, Seller
 from sim.ledger import Ledger
-from sim.network import SocialGraph, build_graph
+from sim.network import ContactNetwork, build_social_graph
 from sim.parameters import STRATEGIES
 from sim.people import CONSUMER, OUTSIDE, QUIT, SELLER, People
 from sim.scenario import Scenario
@@ -39,10 +38,8 @@ class WeishangModel(mesa.Model):
         self.seed = seed
         self.day = 0
         pop, market_p = self.params["population"], self.params["market"]
-        nx_graph = build_graph(pop, self.rng)
-        self.graph = SocialGraph(nx_graph, pop["strong_tie_share"], self.rng,
-                                 given_ties=pop["graph"] == "edgelist")
-        self.grid = Network(nx_graph, capacity=1, random=self.random, layout=None)
+        self.graph = build_social_graph(pop, self.rng)
+        self.grid = ContactNetwork(self.graph, random=self.random)
         n = self.graph.n
         brands = self.params["brands"]
         self.ledger = Ledger(n, len(brands))

@@ -9,34 +9,34 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from random import Random
 
 import networkx as nx
 import numba
 import numpy as np
+from mesa.discrete_space import Network
 
 
 class EdgeListError(ValueError):
     """An edge-list file that cannot be read; str() is one line naming file and line."""
 
 
-def build_graph(population: dict, rng: np.random.Generator) -> nx.Graph:
+def build_social_graph(population: dict, rng: np.random.Generator) -> SocialGraph:
     """Build the social graph the scenario asks for, seeded from the model's generator."""
-    kind = population["graph"]
+    kind, strong = population["graph"], population["strong_tie_share"]
     if kind == "edgelist":
-        return read_edgelist(population["edgelist"])
+        graph = read_edgelist(population["edgelist"])
+        return SocialGraph.from_networkx(graph, strong, rng, given_ties=True)
     n = population["people"]
-    degree = population["mean_degree"]
     seed = int(rng.integers(2**31 - 1))
-    m = max(1, round(degree / 2))  # each new node brings m edges: mean degree ~ 2m
+    m = max(1, round(population["mean_degree"] / 2))  # each new node brings m edges: mean degree ~ 2m
     if kind == "watts_strogatz":
-        return nx.watts_strogatz_graph(n, max(2, 2 * m), population["rewire_prob"], seed=seed)
-    if kind == "barabasi_albert":
-        return nx.barabasi_albert_graph(n, m, seed=seed)
-    pairs = holme_kim(n, m, population["triangle_prob"], seed)
-    graph = nx.Graph()
-    graph.add_nodes_from(range(n))
-    graph.add_edges_from(zip(pairs[:, 0].tolist(), pairs[:, 1].tolist(), strict=True))
-    return graph
+        graph = nx.watts_strogatz_graph(n, max(2, 2 * m), population["rewire_prob"], seed=seed)
+    elif kind == "barabasi_albert":
+        graph = nx.barabasi_albert_graph(n, m, seed=seed)
+    else:
+        return SocialGraph(n, holme_kim(n, m, population["triangle_prob"], seed), strong, rng)
+    return SocialGraph.from_networkx(graph, strong, rng)
 
 
 def holme_kim(n: int, m: int, triangle_prob: float, seed: int) -> np.ndarray:
@@ -154,14 +154,10 @@ class SocialGraph:
     src: source of each directed edge; rev: index of the reverse edge; tie: strength in [0, 1].
     """
 
-    def __init__(self, graph: nx.Graph, strong_share: float, rng: np.random.Generator,
-                 given_ties: bool = False):
-        n = graph.number_of_nodes()
-        pairs = np.fromiter(itertools.chain.from_iterable(graph.edges()), dtype=np.int64).reshape(-1, 2)
-        pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-        given = None
-        if given_ties:  # an edge list may give tie strengths; generated graphs never do
-            given = [graph.edges[a, b].get("tie", np.nan) for a, b in pairs]
+    def __init__(self, n: int, pairs: np.ndarray, strong_share: float, rng: np.random.Generator,
+                 given: np.ndarray | None = None):
+        """`pairs`: one row (a, b) per undirected tie; `given`: tie strengths, NaN where not given."""
+        pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
         lo, hi = pairs.min(axis=1), pairs.max(axis=1)
         # Tie strength per undirected tie: strong ties (family, close friends) in [0.6, 1],
         # weak ties (acquaintances) in [0.05, 0.4].
@@ -170,19 +166,40 @@ class SocialGraph:
         if given is not None:
             given = np.asarray(given, dtype=float)
             tie = np.where(np.isnan(given), tie, given)
-        src = np.concatenate([lo, hi])
-        dst = np.concatenate([hi, lo])
-        both_tie = np.concatenate([tie, tie])
-        order = np.lexsort((dst, src))
+        keys = np.concatenate([lo * n + hi, hi * n + lo])  # directed edge a->b as a * n + b
+        order = np.argsort(keys)
+        position = np.empty_like(order)  # where each unsorted edge lands
+        position[order] = np.arange(order.size)
+        half = len(pairs)
         self.n = n
-        self.src = src[order].astype(np.int64)
-        self.indices = dst[order].astype(np.int64)
-        self.tie = both_tie[order]
+        self.keys = keys[order]  # sorted by source, then target: edge lookup is a binary search
+        self.src, self.indices = np.divmod(self.keys, n)
+        self.tie = np.concatenate([tie, tie])[order]
         self.indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(self.src, minlength=n), out=self.indptr[1:])
-        self.keys = self.src * n + self.indices  # sorted, so edge lookup is a binary search
-        self.rev = self.edge_index(self.indices, self.src)
+        self.rev = np.empty_like(order)  # a->b's index -> b->a's index
+        self.rev[position[:half]] = position[half:]
+        self.rev[position[half:]] = position[:half]
         self.degree = np.diff(self.indptr)
+
+    @classmethod
+    def from_networkx(cls, graph: nx.Graph, strong_share: float, rng: np.random.Generator,
+                      given_ties: bool = False) -> SocialGraph:
+        """From a networkx graph on nodes 0..N-1; with `given_ties`, its 'tie' edge attributes."""
+        pairs = np.fromiter(itertools.chain.from_iterable(graph.edges()), dtype=np.int64).reshape(-1, 2)
+        given = None
+        if given_ties:  # an edge list may give tie strengths; generated graphs never do
+            given = np.array([graph.edges[a, b].get("tie", np.nan) for a, b in pairs], dtype=float)
+        return cls(graph.number_of_nodes(), pairs, strong_share, rng, given)
+
+    def to_networkx(self) -> nx.Graph:
+        """The graph as networkx: nodes 0..N-1, each tie once, with its strength as 'tie'."""
+        graph = nx.Graph()
+        graph.add_nodes_from(range(self.n))
+        one_way = np.flatnonzero(self.src < self.indices)
+        graph.add_edges_from(zip(self.src[one_way].tolist(), self.indices[one_way].tolist(),
+                                 ({"tie": t} for t in self.tie[one_way].tolist()), strict=True))
+        return graph
 
     @property
     def edges(self) -> int:
@@ -216,3 +233,36 @@ class SocialGraph:
     def neighbours(self, person: int) -> np.ndarray:
         return self.indices[self.indptr[person]:self.indptr[person + 1]]
 
+
+
+class ContactNetwork(Network):
+    """Mesa's Network space over the social graph: a cell per person, linked to their contacts.
+
+    Mesa builds a Network from a networkx graph, one edge at a time; at a million people that
+    graph costs 20 s and 2 GB a run never uses. So the cells are linked straight from the CSR
+    arrays, and `G`, the networkx graph, is made the first time someone asks for it.
+    """
+
+    def __init__(self, social: SocialGraph, random: Random):
+        self.social = social
+        self._graph: nx.Graph | None = None
+        self._building = True
+        super().__init__(nx.empty_graph(social.n), capacity=1, random=random, layout=None)
+        self._building = False
+
+    @property
+    def G(self) -> nx.Graph:  # noqa: N802 (Mesa's name)
+        if self._building:
+            return self._nodes
+        if self._graph is None:
+            self._graph = self.social.to_networkx()
+        return self._graph
+
+    @G.setter
+    def G(self, nodes: nx.Graph) -> None:  # noqa: N802 (Mesa's __init__ sets it to our node list)
+        self._nodes = nodes
+
+    def _connect_cells(self) -> None:
+        g, cells = self.social, [self._cells[i] for i in range(self.social.n)]
+        for i, cell in enumerate(cells):
+            cell.connections = {j: cells[j] for j in g.neighbours(i).tolist()}

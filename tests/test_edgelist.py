@@ -69,7 +69,7 @@ def test_third_column_is_tie_strength(tmp_path):
 
 def test_given_tie_strength_is_used_in_both_directions(tmp_path):
     graph = read_edgelist(write(tmp_path, CONTACTS))
-    social = SocialGraph(graph, 0.25, np.random.default_rng(1), given_ties=True)
+    social = SocialGraph.from_networkx(graph, 0.25, np.random.default_rng(1), given_ties=True)
     assert social.n == 4
     assert social.edges == 2 * 4  # each tie is two directed edges
 

@@ -63,13 +63,14 @@ def test_mandated_buyback_makes_losses_smaller():
 
 
 def test_depth_cap_keeps_new_recruits_within_the_cap():
-    capped = with_intervention("pyramid", {"action": "cap_depth", "levels": 3})
+    # Two levels: by day 40 the trees of 1,000 people are two or three deep, so the cap binds.
+    capped = with_intervention("pyramid", {"action": "cap_depth", "levels": 2})
     model = run(capped, seed=1)
     p = model.people
     late = p.join_day >= DAY
     assert late.any()
-    assert (p.depth[late] <= 2).all(), "level 3 is depth 2 below a founder"
-    assert p.depth[p.join_day < DAY].max() > 2, "without the cap, trees were deeper"
+    assert (p.depth[late] <= 1).all(), "level 2 is depth 1 below a founder"
+    assert p.depth[p.join_day < DAY].max() > 1, "without the cap, trees were deeper"
 
 
 def test_ad_cap_means_fewer_mutes():

@@ -66,3 +66,16 @@ def test_edges_toward_sellers_are_all_edges_into_anyone_who_ever_sold():
         expected = np.sort(g.rev[g.out_edges(ever)])
         assert np.array_equal(edges_toward(model, ever), expected)
         assert (g.indices[expected][:, None] == ever).any(axis=1).all()
+
+
+def test_the_mesa_network_is_the_social_graph(tiny_model):
+    model, g = tiny_model, tiny_model.graph
+    for pid in (0, 7, g.n - 1):
+        cell = model.grid[pid]
+        assert sorted(c.coordinate for c in cell.neighborhood) == sorted(g.neighbours(pid).tolist())
+    graph = model.grid.G  # made on first use, from the same ties
+    assert isinstance(graph, nx.Graph)
+    assert graph.number_of_nodes() == g.n and 2 * graph.number_of_edges() == g.edges
+    for a, b, tie in list(graph.edges(data="tie"))[:50]:
+        assert tie == g.tie[g.edge(a, b)] == g.tie[g.edge(b, a)]
+    assert np.array_equal(g.src[g.rev], g.indices) and np.array_equal(g.indices[g.rev], g.src)
