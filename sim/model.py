@@ -65,6 +65,7 @@ class WeishangModel(mesa.Model):
         self._sellers: dict[int, Seller] = {}
         self.receipts_mark = np.zeros(n)  # seller receipts at the start of the 30-day period
         self.plans = sellers.plan_table(self.params["strategies"])
+        self._strategy_cdf: dict[int, np.ndarray] = {}
         self.recruits_today = self.exits_today = self.pitches_today = 0
         for brand in self.brands:
             self._found(brand)
@@ -89,9 +90,13 @@ class WeishangModel(mesa.Model):
             self.enlist(int(pid), brand, tier, upline=-1, strategy=strategy)
 
     def draw_strategy(self, brand: Brand) -> str:
-        mix = self.params["brands"][brand.index]["mix"] or self.params["sellers"]["mix"]
-        weights = np.array([mix[s] for s in STRATEGIES])
-        return STRATEGIES[int(self.rng.choice(len(STRATEGIES), p=weights / weights.sum()))]
+        """A recruit's strategy, drawn from the brand's mix (the draw `rng.choice(p=...)` makes)."""
+        cdf = self._strategy_cdf.get(brand.index)
+        if cdf is None:
+            mix = self.params["brands"][brand.index]["mix"] or self.params["sellers"]["mix"]
+            cdf = np.cumsum([mix[s] for s in STRATEGIES])
+            cdf = self._strategy_cdf[brand.index] = cdf / cdf[-1]
+        return STRATEGIES[int(np.searchsorted(cdf, self.rng.random(), side="right"))]
 
     @staticmethod
     def _affordable_tier(brand: Brand, budget: float) -> int:

@@ -95,16 +95,16 @@ class Trust:
         out = g.out_edges(sellers)
         if out.size == 0:
             return 0
-        counts = g.degree[sellers]
+        poster = np.repeat(np.arange(sellers.size), g.degree[sellers])  # whose post each edge sees
         edges = g.rev[out]  # contact -> seller
-        live = ~self.muted[edges]
-        ad = np.repeat(ads, counts) > 0
-        self.seen_ad[edges[live & ad]] = day
-        excess = np.maximum(np.repeat(total, counts) - self.p["ad_tolerance"], 0.0)
-        annoyed = live & (excess > 0)
-        e = edges[annoyed]
-        self.cognitive[e] = np.maximum(self.cognitive[e] - self.p["annoyance"] * excess[annoyed], 0.0)
-        mute = rng.random(e.size) < np.minimum(1.0, self.p["mute_prob"] * excess[annoyed])
+        live = ~self.muted[edges]  # most edges toward busy sellers are muted: drop them first
+        edges, poster = edges[live], poster[live]
+        self.seen_ad[edges[ads[poster] > 0]] = day
+        excess = np.maximum(total[poster] - self.p["ad_tolerance"], 0.0)
+        annoyed = excess > 0
+        e, excess = edges[annoyed], excess[annoyed]
+        self.cognitive[e] = np.maximum(self.cognitive[e] - self.p["annoyance"] * excess, 0.0)
+        mute = rng.random(e.size) < np.minimum(1.0, self.p["mute_prob"] * excess)
         self.muted[e[mute]] = True
         return int(mute.sum())
 
