@@ -11,8 +11,10 @@ It times the graph alone, the whole set-up (graph, Mesa network and agents, arra
 days, and reads the peak resident memory (`ru_maxrss`, interpreter and imports included).
 
 Printed: a table, and for each step up in size the growth of each figure as a ratio against
-the smallest run (measured the same way, minutes earlier) and as a log-log slope: 1.0 is
-linear. Written to --out: `scaling.csv` and `scaling.png` (log-log, with a linear guide).
+the smallest run (measured the same way, minutes earlier), and the log-log slope from the size
+before: 1.0 is linear. (Memory starts from ~250 MiB of interpreter and imports, and the
+smallest runs take fractions of a second, so the slopes mean most between the larger sizes.)
+Written to --out: `scaling.csv` and `scaling.png` (log-log, with a linear guide).
 """
 
 from __future__ import annotations
@@ -103,10 +105,10 @@ def main() -> None:
               f"{row['sellers_ever']:,} ever sold", flush=True)
 
     print(f"\n{'people':>9} | " + " | ".join(f"{k:>9}" for k in FIGURES)
-          + " | ratio vs smallest (graph, set-up, days, memory) | log-log slope")
-    for row in rows:
+          + " | ratio vs smallest (graph, set-up, days, memory) | log-log slope from the size before")
+    for before, row in zip([None, *rows], rows, strict=False):
         ratios = ", ".join(f"{row[k] / rows[0][k]:6.1f}x" for k in FIGURES)
-        slopes = ", ".join(f"{slope(rows[0], row, k):4.2f}" for k in FIGURES) if row is not rows[0] else "-"
+        slopes = ", ".join(f"{slope(before, row, k):4.2f}" for k in FIGURES) if before else "-"
         print(f"{row['people']:>9,} | " + " | ".join(f"{row[k]:9.1f}" for k in FIGURES)
               + f" | {ratios} | {slopes}")
 
