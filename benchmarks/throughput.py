@@ -4,24 +4,21 @@ Run from the repository root:
 
     .venv/bin/python benchmarks/throughput.py                      # 10,000 and 100,000 people, 365 days
     .venv/bin/python benchmarks/throughput.py --days 60 --sizes 10000
-    .venv/bin/python benchmarks/throughput.py --full-run           # also 100,000 people for 365 days
 
 For each size it builds `scenarios/pyramid.toml` with `population.people` overridden, times the build
 and the steps separately (throughput = people * days / step seconds), then builds and steps Mesa's
 bundled virus_on_network model on the same number of nodes in the same process (agent-steps per
 second = nodes * steps / step seconds). The reference is a yardstick for "a plain Mesa model on this
 machine right now", so a shared or throttled machine moves both numbers together.
+Peak memory and growth with size (10k -> 1M people): `benchmarks/scaling.py`.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
-import resource
 import time
 import types
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 from unittest import mock
 
@@ -74,16 +71,6 @@ def time_virus(nodes: int, steps: int, degree: float, seed: int) -> tuple[float,
     return t1 - t0, time.perf_counter() - t1
 
 
-def full_run(people: int, days: int, seed: int) -> tuple[float, float, float]:
-    """One long run; return (build seconds, step seconds, peak RSS in MiB of this process).
-
-    Peak memory is `ru_maxrss` (KiB on Linux): the resident high-water mark of the whole process,
-    interpreter and imports included. Called in a fresh child process, so earlier runs don't count.
-    """
-    build_s, step_s = time_ours(people, days, seed)
-    return build_s, step_s, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     # The whole year by default: the pyramid's cost grows with its sellers, who are few in the
@@ -96,8 +83,6 @@ def parse_args() -> argparse.Namespace:
     # grows with the degree only through infected agents, which stay few from one initial case.
     parser.add_argument("--virus-degree", type=float, default=6.0, help="virus reference mean degree")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--full-run", action="store_true",
-                        help="also run 100,000 people for 365 days; print wall time and peak memory")
     return parser.parse_args()
 
 
@@ -129,18 +114,6 @@ def main() -> None:
                 verdict = "met" if ratio >= target else "NOT met"
                 print(f"target at {size:,}: >= {target:g}x; measured {ratio:.2f}x "
                       f"({ratio / target:.2f} of target) -> {verdict}")
-
-    if args.full_run:
-        people, days = 100_000, 365
-        # A fresh process, so that ru_maxrss is this run's peak and not the table's.
-        t0 = time.perf_counter()
-        with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
-            build_s, step_s, peak_mib = pool.submit(full_run, people, days, args.seed).result()
-        wall = time.perf_counter() - t0
-        print(f"\nfull run: {people:,} people x {days} days: wall {wall:.1f} s (process start and"
-              f" imports included), build {build_s:.1f} s, steps {step_s:.1f} s"
-              f" ({people * days / step_s:,.0f} person-days/s)")
-        print(f"full run: peak memory {peak_mib:,.0f} MiB (ru_maxrss of the child process, KiB / 1024)")
 
 
 if __name__ == "__main__":
