@@ -152,78 +152,161 @@ def _f(x: Any) -> float | None:
     return None if x is None or pd.isna(x) else float(x)
 
 
-def _cum(events: pd.DataFrame, pid: pd.Series, day: pd.Series, inclusive: bool) -> np.ndarray:
-    """Cumulative `units` of `events` (pid, day, units) of each query's pid on days <= day (< day)."""
-    if events.empty or len(pid) == 0:
-        return np.zeros(len(pid))
-    ev = events.groupby(["pid", "day"], as_index=False)["units"].sum().astype({"day": "int64"})
+def _running(events: pd.DataFrame) -> pd.DataFrame | None:
+    """Running total of `units` of `events` (pc, day, units) by participant row `pc`: pc, day, cum
+    (None if no events)."""
+    if events.empty:
+        return None
+    ev = events.groupby(["pc", "day"], as_index=False)["units"].sum().astype({"day": "int64"})
     ev = ev.sort_values("day", kind="stable")
-    ev["cum"] = ev.groupby("pid")["units"].cumsum()
-    q = pd.DataFrame({"pid": pid.to_numpy(), "day": day.to_numpy().astype("int64"), "i": np.arange(len(pid))})
-    m = pd.merge_asof(q.sort_values("day", kind="stable"), ev[["pid", "day", "cum"]], on="day", by="pid",
+    ev["cum"] = ev.groupby("pc")["units"].cumsum()
+    return ev[["pc", "day", "cum"]]
+
+
+def _cum(ev: pd.DataFrame | None, pc: pd.Series, day: pd.Series, inclusive: bool) -> np.ndarray:
+    """The running total `ev` (from _running) of each query's participant row on days <= day (< day)."""
+    if ev is None or len(pc) == 0:
+        return np.zeros(len(pc))
+    q = pd.DataFrame({"pc": pc.to_numpy(), "day": day.to_numpy().astype("int64"), "i": np.arange(len(pc))})
+    m = pd.merge_asof(q.sort_values("day", kind="stable"), ev, on="day", by="pc",
                       allow_exact_matches=inclusive)
     return m.sort_values("i")["cum"].fillna(0).to_numpy(dtype=float)
 
 
 class _Flows:
-    """The data reshaped once: stock orders, resale, receipts by source, money paid, the tree."""
+    """The data reshaped once: stock orders, resale, receipts by source, money paid, the tree.
+
+    Participants are also numbered by their row (`b`: the buyer's, `pc`: the seller's or payee's
+    row, -1 for anyone else), so per-participant sums group by number, not by id text: the same
+    rows in the same order make the same sums.
+    """
 
     def __init__(self, data: Any):
         p = data.participants.astype({"id": str})
         self.end = int(data.days)
         p["months"] = (p["exit_day"].where(p["exit_day"] >= 0, self.end) - p["join_day"]).clip(lower=1) / 30
         self.p = p.set_index("id", drop=False)
-        ids = set(p["id"])
+        row = pd.Index(p["id"])
         o = data.orders.astype({"buyer_id": str, "seller_id": str, "buyer_is_participant": bool})
         o["yuan"] = o["units"] * o["unit_price"]
-        o["buyer_p"], o["seller_p"] = o["buyer_id"].isin(ids), o["seller_id"].isin(ids)
+        o["b"], o["pc"] = row.get_indexer(o["buyer_id"]), row.get_indexer(o["seller_id"])
+        o["buyer_p"], o["seller_p"] = o["b"] >= 0, o["pc"] >= 0
         stock = o[o["kind"].isin(STOCK) & o["buyer_p"]].sort_values("day", kind="stable")
-        self.stock = stock.assign(before=stock.groupby("buyer_id")["units"].cumsum() - stock["units"])
+        self.stock = stock.assign(before=stock.groupby("b")["units"].cumsum() - stock["units"])
         sold = o[o["seller_p"]].rename(columns={"seller_id": "pid"})
         eu, retail = ~sold["buyer_is_participant"], sold["kind"] == "retail"
         source = np.select([sold["kind"].isin(STOCK), retail & ~eu, retail],
                            ["wholesale", "retail_participants", "retail_end_users"], default=sold["kind"])
         pay = data.payouts.astype({"payee_id": str, "source_id": str})
-        self.pay = pay[pay["payee_id"].isin(ids)]
+        pay["pc"] = row.get_indexer(pay["payee_id"])
+        self.pay = pay[pay["pc"] >= 0].assign(source_pc=lambda x: row.get_indexer(x["source_id"]))
         self.rec = pd.concat([  # every yuan a participant received, by source
-            pd.DataFrame({"pid": sold["pid"], "source": source, "yuan": sold["yuan"]}),
-            pd.DataFrame({"pid": self.pay["payee_id"], "yuan": self.pay["amount"],
+            pd.DataFrame({"pid": sold["pid"], "source": source, "yuan": sold["yuan"], "pc": sold["pc"]}),
+            pd.DataFrame({"pid": self.pay["payee_id"], "yuan": self.pay["amount"], "pc": self.pay["pc"],
                           "source": self.pay["reason"].replace({"other": "other_bonus"})})])
         self.out = sold  # resale, dumps and buybacks
-        self.resale = sold[sold["kind"].isin((*STOCK, "retail"))]
+        self.resold = _running(sold[sold["kind"].isin((*STOCK, "retail"))])  # units resold so far
         self.retail_eu = sold[(sold["kind"] == "retail") & eu]
         # all money paid as a participant: stock orders, and retail bought while a participant
-        self.paid = o[o["buyer_p"] & o["buyer_is_participant"]].groupby("buyer_id")["yuan"].sum()
-        self.path = _paths(p)
-        self.received = self.per(self.rec.groupby("pid")["yuan"].sum())
+        self.paid = self.per_row(o[o["buyer_p"] & o["buyer_is_participant"]].groupby("b")["yuan"].sum())
+        self.tree = _Tree(p)
+        self.tree_of_row = self.tree.codes(p["id"])  # each participant's place in the tree's walk
+        self.received = self.per_row(self.rec.groupby("pc")["yuan"].sum())
         # units held at the end: bought - resold - dumped - bought back, floored at 0 per participant
-        self.held = (self.per(stock.groupby("buyer_id")["units"].sum())
-                     - self.per(sold.groupby("pid")["units"].sum())).clip(lower=0)
+        self.held = (self.per_row(stock.groupby("b")["units"].sum())
+                     - self.per_row(sold.groupby("pc")["units"].sum())).clip(lower=0)
         self.tables: dict[str, pd.DataFrame] = {}  # evidence tables, filled in by the indicators
 
     def per(self, series: pd.Series) -> pd.Series:
         return series.reindex(self.p.index, fill_value=0)
 
+    def per_row(self, series: pd.Series) -> pd.Series:
+        """A result grouped by participant row, as `per` gives it for the same result grouped by id."""
+        values = np.zeros(len(self.p), dtype=series.dtype)
+        values[series.index.to_numpy()] = series.to_numpy()
+        return pd.Series(values, index=self.p.index, name=series.name)
 
-def _paths(p: pd.DataFrame) -> dict[str, tuple[str, ...]]:
-    """Each participant's chain from its top-of-tree organiser down to itself (a cycle is cut)."""
-    up = dict(zip(p["id"], p["upline_id"].astype(str), strict=True))
-    path: dict[str, tuple[str, ...]] = {}
-    for pid in up:
-        chain, x = [], pid
-        while x in up and x not in path and x not in chain:
-            chain.append(x)
-            x = up[x]
-        base = path.get(x, ())
-        for node in reversed(chain):
-            base = path[node] = (*base, node)
-    return path
+
+class _Tree:
+    """The upline tree as arrays: participants in walk order (their code), each one's upline's code
+    (-1 at the top of a tree, or where a cycle is cut) and level (1 at the top). A participant's path,
+    its chain from its top-of-tree organiser down to itself, is its uplines' codes read upwards."""
+
+    def __init__(self, p: pd.DataFrame):
+        rows = pd.Index(p["id"])
+        up = rows.get_indexer(p["upline_id"].astype(str)) if rows.is_unique else None
+        if up is None or not self._acyclic(up):
+            self._walk(p)
+            return
+        # Without cycles the walk needs no walking: a participant is placed when the first one
+        # (in row order) of its own downline is, its uplines just before it, top first.
+        n = len(up)
+        step, hops = np.where(up >= 0, up, np.arange(n)), (up >= 0).astype(np.int64)
+        for _ in range(max(n, 1).bit_length() + 1):  # pointer doubling: hops up to the top
+            hops, step = hops + hops[step], step[step]
+        depth, first = hops + 1, np.arange(n)
+        by_depth = np.argsort(-depth, kind="stable")
+        levels = np.split(by_depth, np.cumsum(np.bincount(depth)[::-1])[:-1])
+        for level in levels:  # deepest first: each passes its first row up to its upline
+            level = level[up[level] >= 0]
+            np.minimum.at(first, up[level], first[level])
+        order = np.lexsort((depth, first))
+        code = np.empty(n, dtype=np.int64)
+        code[order] = np.arange(n)
+        self.ids = p["id"].to_numpy(dtype=object)[order]
+        self.index = pd.Index(self.ids)
+        self.parent = np.where(up[order] >= 0, code[np.maximum(up[order], 0)], -1)
+        self.depth = depth[order]
+
+    @staticmethod
+    def _acyclic(up: np.ndarray) -> bool:
+        step = np.where(up >= 0, up, np.arange(len(up)))
+        for _ in range(max(len(up), 1).bit_length() + 1):
+            step = step[step]
+        return bool((up[step] < 0).all())  # every walk up ends at a top
+
+    def _walk(self, p: pd.DataFrame) -> None:
+        up = dict(zip(p["id"].tolist(), p["upline_id"].astype(str).tolist(), strict=True))
+        code: dict[str, int] = {}
+        parent: list[int] = []
+        depth: list[int] = []
+        for pid in up:  # walk up to a participant already placed, a top, or back into the chain
+            chain, seen, x = [], set(), pid
+            while x in up and x not in code and x not in seen:
+                chain.append(x)
+                seen.add(x)
+                x = up[x]
+            above = code.get(x, -1)
+            for node in reversed(chain):
+                code[node] = len(parent)
+                parent.append(above)
+                depth.append(depth[above] + 1 if above >= 0 else 1)
+                above = code[node]
+        self.ids = np.array(list(code), dtype=object)
+        self.index = pd.Index(self.ids)
+        self.parent = np.array(parent, dtype=np.int64)
+        self.depth = np.array(depth, dtype=np.int64)
+
+    def codes(self, ids: pd.Series) -> np.ndarray:
+        """Each id's code; -1 for an id that is not a participant."""
+        return self.index.get_indexer(ids.astype(str))
+
+    def climb(self, x: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        """The upline `steps` levels above each code in x (steps below its level), by binary lifting."""
+        x, steps = x.copy(), np.asarray(steps, dtype=np.int64)
+        jump = np.where(self.parent >= 0, self.parent, np.arange(len(self.parent)))
+        while steps.any():
+            odd = (steps & 1).astype(bool)
+            x[odd] = jump[x[odd]]
+            steps = steps >> 1
+            jump = jump[jump]
+        return x
 
 
 def _retail_reach(f: _Flows) -> Indicator:
     brand = f.stock[f.stock["seller_id"] == "brand"]["units"].sum()
     back, eu = f.out[f.out["kind"] == "buyback"]["units"].sum(), f.retail_eu["units"].sum()
-    customers = f.per(f.retail_eu.groupby("pid")["buyer_id"].nunique()) / f.p["months"]  # a month
+    customers = f.per_row(f.retail_eu.groupby("pc")["buyer_id"].nunique()) / f.p["months"]  # a month
     net = brand - back  # more bought back than bought (possible in a period): no base to judge
     return _ind("retail_reach", _ratio(eu, net) if net > 0 else None, {
         "end_user_units": int(eu), "brand_units": int(brand), "buyback_units": int(back),
@@ -245,10 +328,11 @@ def _entry_loading(f: _Flows) -> Indicator:
     unsold = {}
     for w in (30, WINDOW):
         seen = e[e["day"] + w < f.end]  # orders too young to judge are left out
-        resold = _cum(f.resale, seen["buyer_id"], seen["day"] + w, inclusive=True)
+        resold = _cum(f.resold, seen["b"], seen["day"] + w, inclusive=True)
         sold = np.clip(resold - seen["before"], 0, seen["units"])  # first in, first out
         unsold[w] = _ratio(seen["units"].sum() - sold.sum(), seen["units"].sum())
-    monthly = (f.retail_eu.groupby("pid")["units"].sum() / f.p["months"]).dropna()  # sellers who retail
+    retail = f.retail_eu.groupby("pc")["units"].sum()  # sellers who retail, a month each:
+    monthly = pd.Series(retail.to_numpy() / f.p["months"].to_numpy()[retail.index.to_numpy()])
     entry = e[e["kind"] == "entry"]["units"]  # first orders only: the price of joining
     med, per_month = _f(entry.median()), _f(monthly.median())
     return _ind("entry_loading", unsold[WINDOW], {
@@ -259,12 +343,14 @@ def _entry_loading(f: _Flows) -> Indicator:
 
 def _team_pay(f: _Flows) -> Indicator:
     team = f.pay[(f.pay["reason"] == "team_bonus") & (f.pay["amount"] > 0)]
-    levels = []  # tree distance from payee down to the source, when the source is in its downline
-    for payee, src in zip(team["payee_id"], team["source_id"], strict=True):
-        a, b = f.path.get(payee), f.path.get(src)
-        ok = a is not None and b is not None and len(b) > len(a) and b[len(a) - 1] == payee
-        levels.append(len(b) - len(a) if ok else np.nan)
-    lv = pd.Series(levels, dtype="float", index=team.index)
+    # tree distance from payee down to the source, when the source is in its downline
+    t, source = f.tree, team["source_pc"].to_numpy()
+    a, b = f.tree_of_row[team["pc"].to_numpy()], np.where(source >= 0, f.tree_of_row[source], -1)
+    known = b >= 0
+    down = np.where(known, t.depth[b] - t.depth[np.maximum(a, 0)], 0)
+    ok = known & (down > 0)
+    ok[ok] = t.climb(b[ok], down[ok]) == a[ok]
+    lv = pd.Series(np.where(ok, down, np.nan), dtype="float", index=team.index)
     deepest = int(lv.max()) if lv.notna().any() else None
     by_level = team.groupby(lv.fillna(-1).astype(int))["amount"].sum()
     detail = {"team_yuan": float(team["amount"].sum()), "all_payouts_yuan": float(f.pay["amount"].sum()),
@@ -278,11 +364,23 @@ def _team_pay(f: _Flows) -> Indicator:
 
 def _trees(f: _Flows) -> pd.DataFrame:
     """Every participant's own downline (itself included): size, levels, yuan its members paid in."""
-    rows = [(anc, m, len(path) - k) for m, path in f.path.items() for k, anc in enumerate(path)]
-    a = pd.DataFrame(rows, columns=["organiser", "member", "level"])
-    a["paid"] = a["member"].map(f.paid).fillna(0.0)
-    t = a.groupby("organiser").agg(size=("member", "size"), levels=("level", "max"), taken_in=("paid", "sum"))
-    t["top"] = [len(f.path[i]) == 1 for i in t.index]
+    tree = f.tree  # one row per (organiser, member): member-major in walk order, organisers top first
+    depth = tree.depth
+    member = np.repeat(np.arange(len(depth)), depth)
+    k = np.arange(len(member)) - np.repeat(np.cumsum(depth) - depth, depth)  # organiser's place in path
+    how = {"size": ("level", "size"), "levels": ("level", "max"), "taken_in": ("paid", "sum")}
+    if len(member):  # grouped by tree code, then labelled and put in id order, as by id
+        row_of = np.empty(len(depth), dtype=np.int64)
+        row_of[f.tree_of_row] = np.arange(len(depth))
+        a = pd.DataFrame({"organiser": tree.climb(member, depth[member] - 1 - k), "level": depth[member] - k,
+                          "paid": f.paid.to_numpy()[row_of[member]]})
+        t = a.groupby("organiser").agg(**how)
+        t["top"] = depth[t.index.to_numpy()] == 1
+        t = t.set_axis(pd.Index(tree.ids[t.index.to_numpy()], name="organiser")).sort_index()
+    else:
+        a = pd.DataFrame([], columns=["organiser", "member", "level", "paid"])
+        t = a.groupby("organiser").agg(**how)
+        t["top"] = []
     t["criminal"] = (t["size"] >= 30) & (t["levels"] >= 3)
     t["serious"] = t["criminal"] & ((t["size"] >= 120) | (t["taken_in"] >= 2.5e6))
     return t.sort_values(["criminal", "size", "levels"], ascending=False)
@@ -334,16 +432,16 @@ def _stock_days(f: _Flows) -> Indicator:
 
 def _reorder_before_70(f: _Flows) -> Indicator:
     r = f.stock[f.stock["kind"].isin(("restock", "upgrade"))]
-    flagged = _cum(f.resale, r["buyer_id"], r["day"], inclusive=False) < 0.7 * r["before"].to_numpy()
+    flagged = _cum(f.resold, r["b"], r["day"], inclusive=False) < 0.7 * r["before"].to_numpy()
     return _ind("reorder_before_70", float(flagged.mean()) if len(r) else None,
                 {"n": len(r), "flagged": int(flagged.sum())})
 
 
 def _share_in_loss(f: _Flows) -> Indicator:
     t = f.p[["tier", "join_day", "exit_day"]].copy()  # net: received - paid for stock
-    s = f.stock.groupby("buyer_id")[["yuan", "units"]].sum()
-    t["net"] = f.received - f.per(s["yuan"])
-    t["net_stock_at_cost"] = t["net"] + f.held * f.per(s["yuan"] / s["units"]).fillna(0)
+    s = f.stock.groupby("b")[["yuan", "units"]].sum()
+    t["net"] = f.received - f.per_row(s["yuan"])
+    t["net_stock_at_cost"] = t["net"] + f.held * f.per_row(s["yuan"] / s["units"]).fillna(0)
     t["cohort_start_day"] = t["join_day"] // WINDOW * WINDOW  # 90-day join cohorts
     for col in ("tier", "cohort_start_day"):
         g = t.assign(loss=t["net"] < 0).groupby(col)

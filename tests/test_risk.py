@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
 
 import pandas as pd
 import pytest
 
 from sim.data import FRAMES, NetworkData
-from sim.risk import RULE, SPEC, VERDICTS, Indicator, evidence, overall, score
+from sim.risk import RULE, SPEC, VERDICTS, Indicator, _Tree, evidence, overall, score
 
 STOCK_KINDS = ("entry", "upgrade", "restock")
 DTYPES = FRAMES  # the in-memory column types of NetworkData
@@ -360,3 +361,62 @@ def test_every_indicator_is_complete():
     assert set(e) == {"income_by_source", "loss_by_tier", "loss_by_cohort", "trees", "stock_days",
                       "claims_vs_earned"}
     assert e["trees"].loc[0, "size"] == 4 and e["trees"].loc[0, "levels"] == 3
+
+
+# -- the upline tree, against its definition ----------------------------------------------------
+def paths(people: list[dict]) -> dict[str, tuple[str, ...]]:
+    """Each participant's chain from its top-of-tree organiser down to itself, walked in row order
+    (a cycle is cut where the walk comes back to itself): the definition the tree arrays follow."""
+    up = {p["id"]: p["upline_id"] for p in people}
+    path: dict[str, tuple[str, ...]] = {}
+    for pid in up:
+        chain, x = [], pid
+        while x in up and x not in path and x not in chain:
+            chain.append(x)
+            x = up[x]
+        base = path.get(x, ())
+        for node in reversed(chain):
+            base = path[node] = (*base, node)
+    return path
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_trees_and_team_levels_follow_the_upline_paths(seed):
+    # Random networks in any row order, some with uplines outside the network and some with cycles.
+    rng = random.Random(seed)
+    ids = [f"p{i}" for i in range(rng.randint(1, 60))]
+    people = [P(pid, "" if i == 0 or rng.random() < 0.1 else "ghost" if rng.random() < 0.05
+                else rng.choice(ids) if rng.random() < 0.1 * (seed % 3) else ids[rng.randrange(i)])
+              for i, pid in enumerate(ids)]
+    rng.shuffle(people)
+    orders = [od(rng.randrange(90), rng.choice(ids), "brand", rng.randint(1, 9), rng.choice((1.5, 7.25)),
+                 "entry") for _ in range(rng.randrange(40))]
+    payouts = [pay(rng.randrange(90), rng.choice(ids), rng.choice((0.1, 2.0)), "team_bonus",
+                   rng.choice([*ids, "", "stranger"])) for _ in range(rng.randrange(60))]
+    d = net(people, orders, payouts)
+    path = paths(people)
+    # The walk's order too (sums over a tree are added up in it, so it fixes their last digits).
+    tree = _Tree(d.participants)
+    assert list(tree.ids) == list(path) and list(tree.depth) == [len(c) for c in path.values()]
+    paid = {}
+    for o in orders:
+        paid[o["buyer_id"]] = paid.get(o["buyer_id"], 0.0) + o["units"] * o["unit_price"]
+    members: dict[str, list[str]] = {}
+    for m, chain in path.items():
+        for organiser in chain:
+            members.setdefault(organiser, []).append(m)
+    trees = evidence(d)["trees"].set_index("organiser")
+    tops = sorted(o for o in members if len(path[o]) == 1)
+    assert sorted(trees.index) == tops
+    for top in tops:
+        assert trees.loc[top, "size"] == len(members[top])
+        assert trees.loc[top, "levels"] == max(len(path[m]) - len(path[top]) + 1 for m in members[top])
+        assert trees.loc[top, "taken_in"] == pytest.approx(sum(paid.get(m, 0.0) for m in members[top]))
+    levels = []
+    for p_ in payouts:
+        a, b = path.get(p_["payee_id"]), path.get(p_["source_id"])
+        if a is not None and b is not None and len(b) > len(a) and b[len(a) - 1] == p_["payee_id"]:
+            levels.append(len(b) - len(a))
+    team = ind(d, "team_pay").detail
+    assert team["levels"] == (max(levels) if levels else "unknown")
+    assert team["unknown_level_payouts"] == len(payouts) - len(levels)
