@@ -11,8 +11,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from sim import WeishangModel, load_scenario
 from sim.cli import main
-from sim.data import DataError, NetworkData, from_run, read_data, write_data
+from sim.data import DataError, NetworkData, from_model, from_run, read_data, write_data
+from sim.results import write_run
 
 # A small network over two brands: a -> b -> c under `glow`, x alone under `other`. orders.csv
 # has no brand column (inferred from the seller, or the buyer for orders from the brand).
@@ -324,3 +326,25 @@ def test_period_file_keeps_quiet_days_at_the_end(tmp_path):
     (tmp_path / "data" / "period.csv").write_text("start_date,end_date\n2025-01-02,2025-02-01\n")
     with pytest.raises(DataError, match="period.csv: some dates fall outside"):
         read_data(tmp_path / "data")
+
+
+def assert_same_data(a: NetworkData, b: NetworkData) -> None:
+    for name in ("participants", "orders", "payouts", "claims"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
+    assert (a.start_date, a.days) == (b.start_date, b.days)
+
+
+@pytest.mark.parametrize("scenario", ["pyramid", "mixed_market"])
+def test_from_model_day_by_day_is_the_run_folder_read_back(scenario, tmp_path):
+    # from_model converts only the journal entries added since its last call on the model, and reads
+    # the sellers from the model's arrays: the result must be what the written run gives, each day.
+    model = WeishangModel(load_scenario(f"scenarios/{scenario}.toml", {"population.people": 400}), seed=2)
+    for day in range(1, 101):  # sellers start quitting after day 60 or so
+        model.step()
+        live = from_model(model)
+        if day in (1, 2, 30, 100):
+            write_run(model, tmp_path / str(day), 0.0, figures=False)
+            assert_same_data(live, from_run(tmp_path / str(day)))
+    del model._journal_rows  # the same, converted from scratch
+    assert_same_data(live, from_model(model))
+    assert len(live.orders) > 40 and len(live.payouts) > 0 and live.participants["exit_day"].max() >= 0
