@@ -173,14 +173,15 @@ class SocialGraph:
         half = len(pairs)
         self.n = n
         self.keys = keys[order]  # sorted by source, then target: edge lookup is a binary search
-        self.src, self.indices = np.divmod(self.keys, n)
-        self.tie = np.concatenate([tie, tie])[order]
+        self.degree = np.bincount(lo, minlength=n) + np.bincount(hi, minlength=n)
         self.indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(self.src, minlength=n), out=self.indptr[1:])
+        np.cumsum(self.degree, out=self.indptr[1:])
+        self.src = np.repeat(np.arange(n, dtype=np.int64), self.degree)
+        self.indices = self.keys - self.src * n
+        self.tie = np.concatenate([tie, tie])[order]
         self.rev = np.empty_like(order)  # a->b's index -> b->a's index
         self.rev[position[:half]] = position[half:]
         self.rev[position[half:]] = position[:half]
-        self.degree = np.diff(self.indptr)
 
     @classmethod
     def from_networkx(cls, graph: nx.Graph, strong_share: float, rng: np.random.Generator,
