@@ -8,8 +8,12 @@ import pytest
 
 solara = pytest.importorskip("solara")
 
-from sim import WeishangModel, load_scenario  # noqa: E402
-from sim.viz import app, levers  # noqa: E402
+from mesa.visualization.utils import force_update  # noqa: E402
+from solara.widgets.widgets import HTML  # noqa: E402
+
+from sim import WeishangModel, load_scenario, risk  # noqa: E402
+from sim.data import from_model  # noqa: E402
+from sim.viz import app, components, levers  # noqa: E402
 from sim.viz.components import readout  # noqa: E402
 from sim.viz.model import BrowserModel  # noqa: E402
 
@@ -102,3 +106,68 @@ def test_a_scenario_that_fails_validation_shows_why(tmp_path, monkeypatch):
     model = BrowserModel("broken", "1")
     assert model.error and "broken.toml" in model.error and "population.people" in model.error
     assert model.params["meta"]["name"] == levers.DEFAULT
+
+
+def test_the_page_offers_100000_people():
+    assert "100000" in levers.PEOPLE
+    assert "100000" in app.model_params()["people"]["values"]
+
+
+
+def shown_risk(rc) -> tuple[str, str]:
+    """The risk panel as shown: its heading (markdown) and its table (HTML)."""
+    heading = [w.template for w in rc.find(v.VuetifyTemplate).widgets if "Pyramid risk" in str(w.template)]
+    table = rc.find(HTML, tag="table").widget.unsafe_innerHTML
+    return heading[0], table
+
+
+def test_risk_panel_scores_each_day_once_and_shows_what_a_fresh_score_gives(monkeypatch):
+    model = BrowserModel("pyramid", "1", people="400")
+    days_scored = []
+
+    def counted(m):
+        days_scored.append(m.day)
+        return from_model(m)
+
+    monkeypatch.setattr(components, "from_model", counted)
+    box, rc = solara.render(components.RiskPanel(model), handle_error=False)
+    try:
+        tables = []
+        for day in range(1, 41):
+            model.step()
+            force_update()  # what SolaraViz does after a step: every component renders again
+            force_update()  # ... and a second render of the same day (e.g. a resize)
+            fresh = risk.score(from_model(model))  # uncached, from scratch
+            assert components.risk_result(model) == fresh
+            heading, table = shown_risk(rc)
+            light = components.LIGHT[fresh.overall]
+            assert f"Pyramid risk, day {day}: <span style='color:{light}'>{fresh.overall}</span>" in heading
+            assert table == components.risk_rows(fresh)
+            tables.append(table)
+        assert days_scored == list(range(0, 41))  # once a day, the first render included
+        assert len(set(tables)) > 1  # a new day shows new numbers
+    finally:
+        rc.close()
+
+
+def test_figures_updated_in_place_match_figures_built_for_the_day():
+    model = BrowserModel("pyramid", "1", people="2500")  # above MAX_DRAWN: a sample is drawn
+    components.network_png(model), components.charts_png(model)
+    for day in range(1, 26):
+        model.step()
+        if day % 4 == 0 or day > 20:  # the page need not render every day (render interval)
+            network, charts = components.network_png(model), components.charts_png(model)
+            assert components.network_png(model) is network  # the same day again: not redrawn
+    assert network == components.NetworkFigure(model).png(model)
+    kept, fresh = model._viz_charts, components.ChartsFigure(model)
+    for a, b in zip(kept.axes, fresh.axes, strict=True):
+        assert a.get_xlim() == b.get_xlim() and a.get_ylim() == b.get_ylim()
+        for la, lb in zip(a.get_lines(), b.get_lines(), strict=True):
+            assert (la.get_xydata() == lb.get_xydata()).all()
+        areas = [[c for c in ax.collections] for ax in (a, b)]
+        assert len(areas[0]) == len(areas[1])
+        for ca, cb in zip(*areas, strict=True):
+            assert all((pa.vertices == pb.vertices).all() for pa, pb in zip(ca.get_paths(), cb.get_paths(),
+                                                                            strict=True))
+            assert (ca.get_facecolor() == cb.get_facecolor()).all()
+    assert charts != components.charts_png(BrowserModel("pyramid", "1", people="2500"))  # day 0 differs
