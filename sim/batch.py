@@ -113,7 +113,7 @@ def executor(jobs: int | None, scheduler: str | None):
     # forkserver: workers start clean (no threads or open files inherited from this process);
     # the server imports the model once, and every worker forked from it starts warm.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sim.model", "sim.results"])
+    context.set_forkserver_preload(["sim.model", "sim.results", "sim.warm"])
     pool: Executor = ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, mp_context=context)
     try:
         yield pool

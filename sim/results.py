@@ -8,12 +8,14 @@ ever a seller), `ledger.csv` (totals by kind), `summary.json` (final figures), `
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import os
 import platform
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
@@ -31,6 +33,7 @@ def default_folder(name: str, seed: int) -> Path:
     return DEFAULT_ROOT / f"{name}-seed{seed}"
 
 
+@functools.cache  # installed versions don't change under a running process; reading them does cost
 def versions() -> dict[str, str]:
     """Versions of Python and of the packages a result depends on."""
     out = {"python": platform.python_version()}
@@ -54,6 +57,15 @@ def git_commit() -> str | None:
         return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return None
+
+
+def save_npz(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
+    """Like `np.savez_compressed` (`np.load` reads it), at zlib level 1: a run's journal in a
+    fifth of the time, for files about a sixth larger."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, array in arrays.items():
+            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
 
 
 def write_csv(path: Path, rows: Iterable[Mapping], fieldnames: list[str] | None = None) -> None:
@@ -134,7 +146,7 @@ def write_run(model, folder: Path, run_seconds: float, force: bool = False,
         write_json(tmp / "summary.json", summary)
         write_json(tmp / "meta.json", meta)
         # Every ledger entry, for the risk indicators and `weishang export-data`.
-        np.savez_compressed(tmp / "journal.npz", **model.ledger.journal(), kinds=np.array(KINDS))
+        save_npz(tmp / "journal.npz", {**model.ledger.journal(), "kinds": np.array(KINDS)})
         if figures:
             from sim import plots  # matplotlib is slow to import; batch workers write no figures
 
