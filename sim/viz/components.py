@@ -150,14 +150,20 @@ class NetworkFigure:
         return _png(self.fig, bbox_inches="tight")
 
 
+def _figure_png(model, key: str, make) -> bytes:
+    """PNG of the model's figure `key` for its day; the figure is made once and kept as _viz_KEY."""
+    def draw(m):
+        figure = m.__dict__.get(f"_viz_{key}")
+        if figure is None:
+            figure = make(m)
+            setattr(m, f"_viz_{key}", figure)
+        return figure.png(m)
+    return cached(model, key, draw)
+
+
 def network_png(model) -> bytes:
     """The network figure of the model's day, as PNG."""
-    def draw(m):
-        figure = m.__dict__.get("_viz_network")
-        if figure is None:
-            figure = m._viz_network = NetworkFigure(m)
-        return figure.png(m)
-    return cached(model, "network", draw)
+    return _figure_png(model, "network", NetworkFigure)
 
 
 @solara.component
@@ -274,12 +280,7 @@ class ChartsFigure:
 
 def charts_png(model) -> bytes:
     """The charts of the model's series so far, as PNG."""
-    def draw(m):
-        figure = m.__dict__.get("_viz_charts")
-        if figure is None:
-            figure = m._viz_charts = ChartsFigure(m)
-        return figure.png(m)
-    return cached(model, "charts", draw)
+    return _figure_png(model, "charts", ChartsFigure)
 
 
 @solara.component
