@@ -114,6 +114,15 @@ def test_the_page_offers_100000_people():
 
 
 
+def test_risk_panel_says_early_verdicts_are_provisional():
+    model = BrowserModel("honest", "1", people="400")
+    rc = render(components.RiskPanel(model))[1]
+    assert "Provisional" in shown_risk(rc)[0]  # day 0: nothing has had 90 days yet
+    model.run(risk.WINDOW)
+    rc = render(components.RiskPanel(model))[1]
+    assert "Provisional" not in shown_risk(rc)[0]
+
+
 def shown_risk(rc) -> tuple[str, str]:
     """The risk panel as shown: its heading (markdown) and its table (HTML)."""
     heading = [w.template for w in rc.find(v.VuetifyTemplate).widgets if "Pyramid risk" in str(w.template)]

@@ -311,5 +311,8 @@ def RiskPanel(model):
     with solara.Column(style={"font-size": "13px"}):
         solara.Markdown(f"**Pyramid risk, day {model.day}: "
                         f"<span style='color:{LIGHT[result.overall]}'>{result.overall}</span>** "
-                        "(indicators from the run's ledger and recruitment tree; see `weishang risk`)")
+                        "(indicators from the run's ledger and recruitment tree; see `weishang risk`)"
+                        + (f". *Provisional: fewer than {risk.WINDOW} days of data; stock and loss "
+                           "indicators judge what happens over that window.*"
+                           if model.day < risk.WINDOW else ""))
         solara.HTML(tag="table", unsafe_innerHTML=risk_rows(result), style={"border-collapse": "collapse"})
