@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:
     from sim.agents import Brand
     from sim.model import WeishangModel
@@ -81,7 +83,8 @@ def may_reorder(model: WeishangModel, pid: int) -> bool:
     return p.resold_units[pid] >= brand.resale_share * p.bought_units[pid]
 
 
-def may_recruit(seller_depth: int, brand: Brand) -> bool:
+def may_recruit(model: WeishangModel, seller_depth: np.ndarray, brand: np.ndarray) -> np.ndarray:
     """Under a depth cap, a recruit (one level below the seller) must stay within the cap."""
-    return brand.max_level is None or seller_depth + 2 <= brand.max_level  # founders: depth 0 = level 1
+    cap = np.array([np.inf if b.max_level is None else b.max_level for b in model.brands])
+    return seller_depth + 2 <= cap[brand]  # founders: depth 0 = level 1
 

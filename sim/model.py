@@ -101,8 +101,9 @@ class WeishangModel(mesa.Model):
         free = np.flatnonzero(p.role == CONSUMER)
         rich = free[np.argsort(-p.cash[free], kind="stable")][: max(params["founders"], free.size // 5)]
         chosen = rich[np.argsort(-self.graph.degree[rich], kind="stable")][: params["founders"]]
-        for pid in chosen:
-            tier = self._affordable_tier(brand, float(p.cash[pid]) * 0.8)
+        tiers = sellers.affordable_tier(sellers.entry_costs(self)[[brand.index] * chosen.size],
+                                        p.cash[chosen] * 0.8)
+        for pid, tier in zip(chosen, tiers.tolist(), strict=True):
             strategy = params["founder_strategy"]
             if strategy == "mix":
                 strategy = self.draw_strategy(brand)
@@ -116,13 +117,6 @@ class WeishangModel(mesa.Model):
             cdf = np.cumsum([mix[s] for s in STRATEGIES])
             cdf = self._strategy_cdf[brand.index] = cdf / cdf[-1]
         return STRATEGIES[int(np.searchsorted(cdf, self.rng.random(), side="right"))]
-
-    @staticmethod
-    def _affordable_tier(brand: Brand, budget: float) -> int:
-        """Highest tier whose first order fits the budget (entry level if none does)."""
-        fits = [k for k, tier in enumerate(brand.tiers)
-                if brand.order_cost(tier["first_order"], k) <= budget]
-        return max(fits, default=0)
 
     # -- people changing role ----------------------------------------------------------------
     def seller(self, pid: int) -> Seller:

@@ -214,12 +214,6 @@ class SocialGraph:
         pos = np.minimum(pos, len(self.keys) - 1)
         return np.where(self.keys[pos] == keys, pos, -1)
 
-    def edge(self, i: int, j: int) -> int:
-        """Index of the one directed edge i->j, or -1 (the scalar form, for sellers' own steps)."""
-        key = i * self.n + j
-        pos = int(np.searchsorted(self.keys, key))
-        return pos if pos < len(self.keys) and self.keys[pos] == key else -1
-
     def out_edges(self, people: np.ndarray) -> np.ndarray:
         """All directed edges leaving the given people, grouped by person in the given order."""
         people = np.asarray(people, dtype=np.int64)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import interventions
 from sim.parameters import STRATEGIES
 from sim.people import CONSUMER, SELLER
 
@@ -58,6 +59,17 @@ def _by_tier(model: WeishangModel, value, top: bool = True) -> np.ndarray:
         for k in range(len(brand.tiers) - (0 if top else 1)):
             table[b, k] = value(brand, k)
     return table
+
+
+def entry_costs(model: WeishangModel) -> np.ndarray:
+    """What joining (or climbing to) each tier costs, yuan, by brand and tier (inf past the top)."""
+    return _by_tier(model, lambda b, k: b.order_cost(b.tiers[k]["first_order"], k))
+
+
+def affordable_tier(costs: np.ndarray, budget: np.ndarray) -> np.ndarray:
+    """Per row of tier costs, the highest tier that fits the budget, else the entry tier."""
+    fits = costs <= np.asarray(budget)[:, None]
+    return np.where(fits.any(axis=1), fits.shape[1] - 1 - np.argmax(fits[:, ::-1], axis=1), 0)
 
 
 def _counts(rates: np.ndarray, draws: np.ndarray) -> np.ndarray:
@@ -131,15 +143,11 @@ def recruit(model: WeishangModel, sellers: np.ndarray) -> None:
     out = g.indptr[pitcher] + rng.integers(0, g.degree[pitcher])
     target, edge = g.indices[out], g.rev[out]
     brand = p.brand[pitcher]
-    capped = np.array([b.max_level is not None for b in model.brands])
-    level_cap = np.array([b.max_level or 0 for b in model.brands])
     listens = ((p.role[target] == CONSUMER) & ~model.trust.muted[edge]
-               & (~capped[brand] | (p.depth[pitcher] + 2 <= level_cap[brand])))
+               & interventions.may_recruit(model, p.depth[pitcher], brand))
     # The tier a recruit would join at, and what its first order costs.
-    costs = _by_tier(model, lambda b, k: b.order_cost(b.tiers[k]["first_order"], k))
-    budget = p.cash[target] * (1.0 - p.risk_aversion[target])
-    fits = costs[brand] <= budget[:, None]  # the highest tier that fits, else the entry tier
-    best = np.where(fits.any(axis=1), fits.shape[1] - 1 - np.argmax(fits[:, ::-1], axis=1), 0)
+    costs = entry_costs(model)
+    best = affordable_tier(costs[brand], p.cash[target] * (1.0 - p.risk_aversion[target]))
     tier = np.where(model.plans["loads_recruits"][p.strategy[pitcher]].astype(bool), best, 0)
     cost = costs[brand, tier]
     shown = p.claimed_income[pitcher] / max(model.params["population"]["savings_per_month"], 1.0)

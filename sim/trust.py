@@ -42,11 +42,6 @@ class Trust:
         wc, wa, wb = self.weights
         return wc * self.cognitive[edges] + wa * self.affective[edges] + wb * self.behavioural[edges]
 
-    def of(self, edge: int) -> float:
-        """Overall trust along one edge (the scalar form of `overall`)."""
-        wc, wa, wb = self.weights
-        return float(wc * self.cognitive[edge] + wa * self.affective[edge] + wb * self.behavioural[edge])
-
     def experience(self, edges: np.ndarray, satisfaction: np.ndarray, repeat: np.ndarray) -> None:
         """A buyer has used up a unit from a seller: update all three levels on that edge.
 
