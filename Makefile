@@ -30,7 +30,7 @@ chromium:
 	  else echo "chromium missing: run 'sudo apt-get install chromium' (the browser test is skipped without it)"; fi; }
 
 run: setup
-	$(BIN)/weishang compare scenarios/honest.toml scenarios/hoarding.toml scenarios/pyramid.toml --out results/compare --force
+	$(BIN)/weishang compare honest hoarding pyramid --out results/compare --force
 
 test: setup
 	$(BIN)/python -m pytest

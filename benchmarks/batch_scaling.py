@@ -5,7 +5,7 @@ Run from the repository root:
     .venv/bin/python benchmarks/batch_scaling.py                  # 8 runs, 3,000 people, 365 days
     .venv/bin/python benchmarks/batch_scaling.py --runs 4 --days 180
 
-The batch is `scenarios/pyramid.toml` with `population.people` and `run.days` overridden, and
+The batch is `sim/scenarios/pyramid.toml` with `population.people` and `run.days` overridden, and
 --runs replicates (each its own seed). Steps:
 1. reference: build and run every planned spec in this process (no pool, no files);
 2. `sim.batch.run_batch(..., jobs=1)` and `jobs=2` into temporary folders: wall time, speed-up;
@@ -29,11 +29,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import sim
-from sim import batch as batch_mod
-from sim import results
-from sim.batch import Batch, RunSpec, execute, plan, run_batch
+from sim.experiments import batch as batch_mod
+from sim.experiments import runs as results
+from sim.experiments.batch import Batch, RunSpec, execute, plan, run_batch
 
-SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "pyramid.toml"
+SCENARIO = Path(__file__).resolve().parents[1] / "sim" / "scenarios" / "pyramid.toml"
 TARGET_SPEEDUP = 1.7  # issue target: 2 jobs at least 1.7x faster than 1 job
 TARGET_OVERHEAD = 0.05  # issue target: time outside the simulation < 5% of run time
 

@@ -5,7 +5,7 @@ Run from the repository root (about 10 minutes on a 2-core machine; 1M people ne
     .venv/bin/python benchmarks/scaling.py                       # 10k, 100k, 1M people, 365 days
     .venv/bin/python benchmarks/scaling.py --sizes 10000,100000 --days 60 --out /tmp/scaling
 
-Each size runs `scenarios/pyramid.toml` (power-law-cluster graph) with `population.people`
+Each size runs `sim/scenarios/pyramid.toml` (power-law-cluster graph) with `population.people`
 overridden, for the scenario's 365 days, in a fresh process so that its peak memory is its own.
 It times the graph alone, the whole set-up (graph, Mesa network and agents, arrays) and the
 days, and reads the peak resident memory (`ru_maxrss`, interpreter and imports included).
@@ -31,11 +31,11 @@ from pathlib import Path
 import numpy as np
 
 import sim
-from sim.network import build_social_graph
-from sim.plots import save_figure
+from sim.model.network import build_social_graph
+from sim.reports.plots import save_figure
 
 ROOT = Path(__file__).resolve().parents[1]
-SCENARIO = ROOT / "scenarios" / "pyramid.toml"
+SCENARIO = ROOT / "sim" / "scenarios" / "pyramid.toml"
 FIGURES = ("graph_s", "build_s", "steps_s", "peak_mib")
 
 

@@ -5,7 +5,7 @@ Run from the repository root:
     .venv/bin/python benchmarks/throughput.py                      # 10,000 and 100,000 people, 365 days
     .venv/bin/python benchmarks/throughput.py --days 60 --sizes 10000
 
-For each size it builds `scenarios/pyramid.toml` with `population.people` overridden, times the build
+For each size it builds `sim/scenarios/pyramid.toml` with `population.people` overridden, times the build
 and the steps separately (throughput = people * days / step seconds), then builds and steps Mesa's
 bundled virus_on_network model on the same number of nodes in the same process (agent-steps per
 second = nodes * steps / step seconds). The reference is a yardstick for "a plain Mesa model on this
@@ -29,7 +29,7 @@ from mesa.examples.basic.virus_on_network.model import VirusOnNetwork
 
 import sim
 
-SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "pyramid.toml"
+SCENARIO = Path(__file__).resolve().parents[1] / "sim" / "scenarios" / "pyramid.toml"
 # Targets from the issues: our person-days/s over the reference's agent-steps/s, by size.
 TARGETS = {10_000: 2.0, 100_000: 10.0}
 

@@ -13,12 +13,12 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from sim.model import WeishangModel
-from sim.network import EdgeListError
-from sim.results import atomic_folder, default_folder, write_csv, write_run
-from sim.scenario import Scenario, ScenarioError, load_scenario, parse_set_options
+from sim.experiments.runs import atomic_folder, default_folder, write_csv, write_run
+from sim.model import bundled
+from sim.model.model import WeishangModel
+from sim.model.network import EdgeListError
+from sim.model.scenario import Scenario, ScenarioError, load_scenario, parse_set_options
 
-SCENARIOS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 SUMMARY_KEYS = ("sellers_ever", "sellers_final", "share_in_loss", "median_profit", "retail_reach",
                 "income_share_recruiting", "max_depth", "largest_tree", "mean_trust", "complaints")
 
@@ -29,14 +29,6 @@ class InputError(click.ClickException):
     exit_code = 2
 
 
-def resolve_path(name: str) -> Path:
-    """A scenario file, or the name of a bundled one (`pyramid` -> scenarios/pyramid.toml)."""
-    path = Path(name)
-    if not path.exists() and not path.suffix and (SCENARIOS_DIR / f"{name}.toml").is_file():
-        return SCENARIOS_DIR / f"{name}.toml"
-    return path
-
-
 def load(name: str, sets: tuple[str, ...], days: int | None, seed: int | None) -> Scenario:
     """Load and validate a scenario with --set, --days and --seed applied; errors are one line."""
     overrides = parse_set_options(sets)
@@ -44,7 +36,7 @@ def load(name: str, sets: tuple[str, ...], days: int | None, seed: int | None) -
         overrides["run.days"] = days
     if seed is not None:
         overrides["run.seed"] = seed
-    return load_scenario(resolve_path(name), overrides)
+    return load_scenario(bundled.resolve(name), overrides)
 
 
 def check_out(out: Path) -> None:
@@ -112,7 +104,7 @@ def run(scenario, sets, seed, days, out, force, quiet) -> None:
     model, seconds = simulate(sc, quiet)
     folder = write_run(model, out, seconds, force=force)
     if not quiet:
-        from sim.metrics import summary
+        from sim.model.metrics import summary
 
         click.echo(f"{sc.name} (seed {model.seed}, {model.day} days, {model.people.n:,} people) "
                    f"in {seconds:.1f} s -> {folder}")
@@ -128,8 +120,9 @@ def run(scenario, sets, seed, days, out, force, quiet) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
 def compare(scenarios, sets, seed, days, out, force, quiet) -> None:
     """Run several SCENARIOS with the same seed and write a side-by-side figure and table."""
-    from sim import metrics, plots
-    from sim.results import read_csv
+    from sim.experiments.runs import read_csv
+    from sim.model import metrics
+    from sim.reports import plots
 
     try:
         loaded = [load(name, sets, days, seed) for name in scenarios]
@@ -177,14 +170,14 @@ def validate(files, sets) -> None:
             sc = load(name, sets, None, None)
         except ScenarioError as exc:
             raise InputError(str(exc)) from None
-        click.echo(f"ok  {resolve_path(name)}  ({sc.name}: {len(sc['brands'])} brand(s), "
+        click.echo(f"ok  {bundled.resolve(name)}  ({sc.name}: {len(sc['brands'])} brand(s), "
                    f"{sc['population']['people']:,} people, {sc['run']['days']} days)")
 
 
 @main.command()
 def scenarios() -> None:
     """List the bundled scenarios with a one-line description each."""
-    for path in sorted(SCENARIOS_DIR.glob("*.toml")):
+    for path in bundled.paths().values():
         try:
             description = load_scenario(path).description
         except ScenarioError as exc:
@@ -217,7 +210,7 @@ def _batch_options(func):
 def _launch(kind: str, scenarios: list[Scenario], points: list[dict] | None, opts: dict, out: Path,
             extra: dict | None = None) -> None:
     """Run a batch or sweep with a progress bar, then its tables and report."""
-    from sim.batch import run_batch
+    from sim.experiments.batch import run_batch
 
     check_out(out)
     command = _reproduce(kind, opts, out)
@@ -231,7 +224,7 @@ def _launch(kind: str, scenarios: list[Scenario], points: list[dict] | None, opt
     for record in failed[:5]:
         click.echo(f"  failed {record['run_id']}: {record['error']}", err=True)
     if not opts["no_report"]:
-        from sim.report import write_report
+        from sim.reports.batch_report import write_report
 
         click.echo(f"report -> {write_report(out)}")
 
@@ -240,7 +233,7 @@ def _launch(kind: str, scenarios: list[Scenario], points: list[dict] | None, opt
 def _running(kind: str, quiet: bool, out: Path):
     """Around a batch: a progress bar of runs done / failed / remaining with time left (yields its
     callback); bad input as one line; Ctrl-C leaves the folder resumable."""
-    from sim.batch import BatchError
+    from sim.experiments.batch import BatchError
 
     bar = tqdm(total=None, unit="run", disable=quiet, desc=kind)
 
@@ -308,7 +301,7 @@ def batch(names, **opts) -> None:
 @_batch_options
 def sweep(name, vary, sample, samples, **opts) -> None:
     """Run SCENARIO over a grid or sample of parameter values, with replicates at each point."""
-    from sim.sweep import design, parse_vary
+    from sim.experiments.sweep import design, parse_vary
 
     opts.update(names=[name], vary=vary, sample=sample, samples=samples)
     try:
@@ -338,7 +331,7 @@ def sweep(name, vary, sample, samples, **opts) -> None:
 @_batch_options
 def explore(name, vary, samples, method, target, **opts) -> None:
     """Find the lever ranges where SCENARIO meets a target (PRIM, decision tree) and rank the levers."""
-    from sim import explore as ex
+    from sim.experiments import explore as ex
 
     opts.update(names=[name], method=method, samples=samples, target=target)
     try:
@@ -359,8 +352,8 @@ def explore(name, vary, samples, method, target, **opts) -> None:
     click.echo(f"{int(found['frame']['target'].sum())} of {len(found['frame'])} points meet {goal}")
     click.echo(f"PRIM box: {box.rules(ranges)} (coverage {box.coverage:.0%}, density {box.density:.0%})")
     if not opts["no_report"]:
-        from sim.batch import Batch
-        from sim.explore_report import write_report
+        from sim.experiments.batch import Batch
+        from sim.reports.explore_report import write_report
 
         click.echo(f"report -> {write_report(out, Batch(out).load(), found, ranges)}")
 
@@ -369,7 +362,7 @@ def explore(name, vary, samples, method, target, **opts) -> None:
 @click.argument("folder", type=click.Path(path_type=Path))
 def report(folder) -> None:
     """Write figures, report.md and report.html for a batch or sweep FOLDER."""
-    from sim.report import write_report
+    from sim.reports.batch_report import write_report
 
     if not (folder / "manifest.json").is_file():
         raise InputError(f"{folder}: not a batch folder (no manifest.json); "
@@ -384,8 +377,8 @@ def report(folder) -> None:
 @click.option("--out", type=click.Path(path_type=Path), help="Where to write risk.* (default: the target).")
 def risk_command(target, data_dir, out) -> None:
     """Pyramid-risk report for a run or batch folder TARGET, or a data folder (--data)."""
-    from sim.data import DataError
-    from sim.risk_report import RiskInputError, write_risk
+    from sim.reports.risk_report import RiskInputError, write_risk
+    from sim.risk.schema import DataError
 
     if (target is None) == (data_dir is None):
         raise InputError("give a run or batch folder, or --data DIR (one of the two)")
@@ -410,7 +403,7 @@ def risk_command(target, data_dir, out) -> None:
 @click.option("--force", is_flag=True, help="Replace an existing OUT folder.")
 def export_data(run_dir, out, force) -> None:
     """Write a simulated run in the real-data schema (for `weishang risk --data`)."""
-    from sim.data import from_run, write_data
+    from sim.risk.schema import from_run, write_data
 
     if not (run_dir / "journal.npz").is_file():
         raise InputError(f"{run_dir}: not a run folder (no journal.npz); make one with weishang run")
@@ -437,7 +430,7 @@ def serve(scenario, port, host) -> None:
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
     if scenario:
         try:
-            path = resolve_path(scenario)
+            path = bundled.resolve(scenario)
             load_scenario(path)
         except ScenarioError as exc:
             raise InputError(str(exc)) from None

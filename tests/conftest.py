@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from sim import WeishangModel, load_scenario, scenario_from_dict
-from sim.scenario import apply_overrides
+from sim.model.scenario import apply_overrides
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = ROOT / "scenarios"
+SCENARIOS = ROOT / "sim" / "scenarios"
 
 # A small honest-selling market: one brand, two tiers, relationship sellers.
 SMALL = {

@@ -16,10 +16,10 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT, bundled
 
-from sim.batch import replicate_seeds, run_batch
 from sim.cli import main
-from sim.scenario import load_scenario
-from sim.sweep import design, parse_vary
+from sim.experiments.batch import replicate_seeds, run_batch
+from sim.experiments.sweep import design, parse_vary
+from sim.model.scenario import load_scenario
 
 SMALL = {"population.people": 300, "run.days": 30}
 

@@ -43,12 +43,12 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """`weishang serve scenarios/honest.toml` on a free port, for the module's tests."""
+    """`weishang serve sim/scenarios/honest.toml` on a free port, for the module's tests."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     log = open(tmp_path_factory.mktemp("serve") / "server.log", "w+")  # noqa: SIM115
-    process = subprocess.Popen([sys.executable, "-m", "sim.cli", "serve", "scenarios/honest.toml",
+    process = subprocess.Popen([sys.executable, "-m", "sim.cli", "serve", "sim/scenarios/honest.toml",
                                 "--port", str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)
     url = f"http://127.0.0.1:{port}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import SCENARIOS, bundled, run
 
-from sim.metrics import summary
+from sim.model.metrics import summary
 
 
 @pytest.mark.parametrize("seed", [1, 2])

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from conftest import SCENARIOS
 
 from sim.cli import main
-from sim.results import read_csv
+from sim.experiments.runs import read_csv
 
 FAST = ["--days", "20", "--set", "population.people=300"]
 

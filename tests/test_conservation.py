@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import WeishangModel, scenario_from_dict
-from sim.ledger import SELLER_EARNS, SELLER_PAYS
-from sim.people import SELLER
+from sim.model.ledger import SELLER_EARNS, SELLER_PAYS
+from sim.model.people import SELLER
 
 
 @st.composite

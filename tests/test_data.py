@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from sim import WeishangModel, load_scenario
 from sim.cli import main
-from sim.data import DataError, NetworkData, from_model, from_run, read_data, write_data
-from sim.results import write_run
+from sim.experiments.runs import write_run
+from sim.risk.schema import DataError, NetworkData, from_model, from_run, read_data, write_data
 
 # A small network over two brands: a -> b -> c under `glow`, x alone under `other`. orders.csv
 # has no brand column (inferred from the seller, or the buyer for orders from the brand).
@@ -338,7 +338,7 @@ def assert_same_data(a: NetworkData, b: NetworkData) -> None:
 def test_from_model_day_by_day_is_the_run_folder_read_back(scenario, tmp_path):
     # from_model converts only the journal entries added since its last call on the model, and reads
     # the sellers from the model's arrays: the result must be what the written run gives, each day.
-    model = WeishangModel(load_scenario(f"scenarios/{scenario}.toml", {"population.people": 400}), seed=2)
+    model = WeishangModel(load_scenario(scenario, {"population.people": 400}), seed=2)
     for day in range(1, 101):  # sellers start quitting after day 60 or so
         model.step()
         live = from_model(model)

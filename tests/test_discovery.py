@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.discovery import Box, PrimResult, prim, to_json, tree_boxes
+from sim.experiments.discovery import Box, PrimResult, prim, to_json, tree_boxes
 
 OUT, IN = 0.06, 0.03  # tolerances for a limit landing outside / inside the true box (reasoned above)
 

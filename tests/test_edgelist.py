@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import sim
-from sim.network import EdgeListError, SocialGraph, read_edgelist
-from sim.scenario import ScenarioError, load_scenario
+from sim.model.network import EdgeListError, SocialGraph, read_edgelist
+from sim.model.scenario import ScenarioError, load_scenario
 
 CONTACTS = """\
 # who knows whom; a third column is the tie strength

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from conftest import bundled, run, series
 
-from sim.interventions import may_reorder
-from sim.ledger import KIND
-from sim.metrics import summary
-from sim.scenario import ScenarioError, scenario_from_dict
-from sim.supply import place_order
+from sim.model.interventions import may_reorder
+from sim.model.ledger import KIND
+from sim.model.metrics import summary
+from sim.model.scenario import ScenarioError, scenario_from_dict
+from sim.model.supply import place_order
 
 SEEDS = (1, 2, 3)
 DAY = 40

@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 from conftest import bundled, run, series, small
 
-from sim import market
-from sim.metrics import summary
-from sim.people import NONE, OUTSIDE
+from sim.model import market
+from sim.model.metrics import summary
+from sim.model.people import NONE, OUTSIDE
 
 SEEDS = (1, 2, 3)
 

@@ -8,9 +8,9 @@ from conftest import run, small
 from mesa.discrete_space import Network
 
 from sim import WeishangModel
-from sim.agents import Brand, Consumer, Seller
-from sim.ledger import KIND
-from sim.people import QUIT, SELLER
+from sim.model.agents import Brand, Consumer, Seller
+from sim.model.ledger import KIND
+from sim.model.people import QUIT, SELLER
 
 
 def test_people_are_mesa_agents_on_a_network_grid(tiny_model):

@@ -15,9 +15,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import bundled
 
-from sim.batch import run_batch
 from sim.cli import main
-from sim.report import metric_cell, short_keys, write_report
+from sim.experiments.batch import run_batch
+from sim.reports.batch_report import metric_cell, short_keys, write_report
 
 SMALL = {"population.people": 300, "run.days": 30}
 SERIES_FIGURES = {"sellers_by_tier.png", "stock.png", "flows.png", "trust.png", "share_in_loss.png",

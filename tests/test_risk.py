@@ -8,8 +8,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from sim.data import FRAMES, NetworkData
-from sim.risk import RULE, SPEC, VERDICTS, Indicator, _Tree, evidence, overall, score
+from sim.risk.indicators import RULE, SPEC, VERDICTS, Indicator, _Tree, evidence, overall, score
+from sim.risk.schema import FRAMES, NetworkData
 
 STOCK_KINDS = ("entry", "upgrade", "restock")
 DTYPES = FRAMES  # the in-memory column types of NetworkData

@@ -8,8 +8,8 @@ import networkx as nx
 import numpy as np
 from conftest import bundled, run
 
-from sim.metrics import edges_toward
-from sim.network import holme_kim
+from sim.model.metrics import edges_toward
+from sim.model.network import holme_kim
 
 
 def _graph(pairs: np.ndarray, n: int) -> nx.Graph:

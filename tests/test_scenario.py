@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from sim import parameters as P
-from sim.scenario import ScenarioError, load_scenario, parse_set_options
+from sim.model import parameters as P
+from sim.model.scenario import ScenarioError, load_scenario, parse_set_options
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIOS = Path(__file__).resolve().parent.parent / "sim" / "scenarios"
 BUNDLED = sorted(SCENARIOS.glob("*.toml"))
 
 # A small, valid brand used to build plan errors: list price 100, unit cost 20, tiers at

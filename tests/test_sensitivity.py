@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from SALib.test_functions import Ishigami
 
-from sim.sensitivity import METHODS, analyze, problem, ranking, sample, to_json
+from sim.experiments.sensitivity import METHODS, analyze, problem, ranking, sample, to_json
 
 RANGES = {"a": (0.0, 1.0), "b": (-2.0, 3.0), "c": (10.0, 40.0)}
 UNIT = {"a": (0.0, 1.0), "b": (0.0, 1.0), "c": (0.0, 1.0)}

@@ -11,8 +11,9 @@ solara = pytest.importorskip("solara")
 from mesa.visualization.utils import force_update  # noqa: E402
 from solara.widgets.widgets import HTML  # noqa: E402
 
-from sim import WeishangModel, load_scenario, risk  # noqa: E402
-from sim.data import from_model  # noqa: E402
+from sim import WeishangModel, load_scenario  # noqa: E402
+from sim.risk import indicators as risk  # noqa: E402
+from sim.risk.schema import from_model  # noqa: E402
 from sim.viz import app, components, levers  # noqa: E402
 from sim.viz.components import readout  # noqa: E402
 from sim.viz.model import BrowserModel  # noqa: E402
@@ -95,7 +96,7 @@ def test_neutral_levers_give_the_scenario_file_itself():
     # So the page shows what `weishang run FILE --seed S` gives.
     for name, path in levers.scenario_choices().items():
         assert levers.build(name).data == load_scenario(path).data
-    pyramid = load_scenario(levers.SCENARIOS_DIR / "pyramid.toml").data
+    pyramid = load_scenario("pyramid").data
     assert levers.build("pyramid", quality=0.5).data != pyramid
 
 

@@ -22,9 +22,9 @@ from matplotlib.figure import Figure
 from mesa.visualization.utils import update_counter
 from reacton import ipywidgets as rw
 
-from sim import risk
-from sim.data import from_model
-from sim.people import QUIT, SELLER
+from sim.model.people import QUIT, SELLER
+from sim.risk import indicators as risk
+from sim.risk.schema import from_model
 
 MAX_DRAWN = 2000  # people drawn in the network; above it a sample (all sellers first)
 LIGHT = {"high": "#d62728", "elevated": "#ff7f0e", "low": "#2ca02c", "n/a": "#999999"}

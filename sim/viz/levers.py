@@ -9,9 +9,9 @@ import copy
 import os
 from pathlib import Path
 
-from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
+from sim.model import bundled
+from sim.model.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
 
-SCENARIOS_DIR = Path(__file__).resolve().parent.parent.parent / "scenarios"
 EXTRA_SCENARIO = "WEISHANG_SCENARIO"  # set by `weishang serve FILE`
 DEFAULT = "pyramid"
 MIXES = {
@@ -25,7 +25,7 @@ PEOPLE = ("as in the scenario", "500", "1000", "2000", "5000", "20000", "100000"
 
 def scenario_choices() -> dict[str, Path]:
     """Bundled scenarios by name, plus the one given on the command line."""
-    choices = {p.stem: p for p in sorted(SCENARIOS_DIR.glob("*.toml"))}
+    choices = bundled.paths()
     extra = os.environ.get(EXTRA_SCENARIO)
     if extra:
         choices[Path(extra).stem] = Path(extra)

@@ -8,8 +8,8 @@ the page shows.
 
 from __future__ import annotations
 
-from sim.model import WeishangModel
-from sim.scenario import ScenarioError
+from sim.model.model import WeishangModel
+from sim.model.scenario import ScenarioError
 from sim.viz import levers
 
 

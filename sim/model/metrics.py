@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.ledger import KIND, WHOLESALE
-from sim.parameters import STRATEGIES
-from sim.people import SELLER
+from sim.model.ledger import KIND, WHOLESALE
+from sim.model.parameters import STRATEGIES
+from sim.model.people import SELLER
 
 if TYPE_CHECKING:
-    from sim.model import WeishangModel
+    from sim.model.model import WeishangModel
 
 INCOME_SOURCES = ("retail", "wholesale", "recruit_bonus", "team_bonus", "dump", "buyback")
 

@@ -19,14 +19,14 @@ from contextlib import contextmanager
 import mesa
 import numpy as np
 
-from sim import interventions, market, metrics, sellers, supply
-from sim.agents import Brand, Consumer, Person, Seller
-from sim.ledger import Ledger
-from sim.network import ContactNetwork, build_social_graph
-from sim.parameters import STRATEGIES
-from sim.people import CONSUMER, OUTSIDE, QUIT, SELLER, People
-from sim.scenario import Scenario
-from sim.trust import Trust
+from sim.model import interventions, market, metrics, sellers, supply
+from sim.model.agents import Brand, Consumer, Person, Seller
+from sim.model.ledger import Ledger
+from sim.model.network import ContactNetwork, build_social_graph
+from sim.model.parameters import STRATEGIES
+from sim.model.people import CONSUMER, OUTSIDE, QUIT, SELLER, People
+from sim.model.scenario import Scenario
+from sim.model.trust import Trust
 
 
 @contextmanager

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.people import NONE, OUTSIDE, SELLER
+from sim.model.people import NONE, OUTSIDE, SELLER
 
 if TYPE_CHECKING:
-    from sim.model import WeishangModel
+    from sim.model.model import WeishangModel
 
 
 def use_up(model: WeishangModel) -> dict:

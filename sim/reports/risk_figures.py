@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.plots import plt, save_figure
+from sim.reports.plots import plt, save_figure
 
 COLORS = plt.rcParams["axes.prop_cycle"].by_key()["color"]
 SOURCE_COLOR = {"recruiting": "#d62728", "retail": "#2ca02c", "neither": "#7f7f7f"}

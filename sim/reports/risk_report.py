@@ -16,11 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
-from sim import risk
-from sim.batch import interval
-from sim.data import NetworkData, from_run, read_data
-from sim.report import fmt, to_html, to_markdown
-from sim.results import atomic_folder, write_text_atomic
+from sim.experiments.batch import interval
+from sim.experiments.runs import atomic_folder, write_text_atomic
+from sim.reports.batch_report import fmt, to_html, to_markdown
+from sim.risk import indicators as risk
+from sim.risk.schema import NetworkData, from_run, read_data
 
 RANK = {"n/a": -1, "low": 0, "elevated": 1, "high": 2}
 # Indicators that a period's own orders and payouts measure fairly (see _before_after).
@@ -212,7 +212,7 @@ def _before_after(summaries: list[dict]) -> list[tuple]:
 
 def write_risk(target: Path, out: Path | None = None) -> Path:
     """Score `target` and write risk.json, risk.md, risk.html and risk_figures/ into `out`."""
-    from sim import risk_figures
+    from sim.reports import risk_figures
 
     kind, groups, info = collect(target)
     out = Path(out or target)

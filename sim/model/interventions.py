@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from sim.agents import Brand
-    from sim.model import WeishangModel
+    from sim.model.agents import Brand
+    from sim.model.model import WeishangModel
 
 
 def start_due(model: WeishangModel) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.network import SocialGraph
+from sim.model.network import SocialGraph
 
 NEVER = -(10**6)  # "day" of an ad never seen
 

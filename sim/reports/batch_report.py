@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.batch import interval, read_series
-from sim.batch_figures import MONEY, Figure, Group, make_all
-from sim.plots import smooth
-from sim.results import atomic_folder, write_text_atomic
+from sim.experiments.batch import interval, read_series
+from sim.experiments.runs import atomic_folder, write_text_atomic
+from sim.reports.batch_figures import MONEY, Figure, Group, make_all
+from sim.reports.plots import smooth
 
 SHARE, COUNT, ANY = (0.0, 1.0), (0.0, np.inf), (-np.inf, np.inf)  # a metric's possible range
 TABLE_METRICS = (

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import qmc
 
-from sim.scenario import ScenarioError, param_for, parse_value
+from sim.model.scenario import ScenarioError, param_for, parse_value
 
 
 @dataclass(frozen=True)

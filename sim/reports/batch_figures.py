@@ -18,7 +18,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import EngFormatter, PercentFormatter
 
 # plt comes from sim.plots, which selects the Agg backend before pyplot is first used.
-from sim.plots import INCOME, plt, save_figure
+from sim.reports.plots import INCOME, plt, save_figure
 
 MAX_SHOWN = 6  # groups drawn in the over-time figures; more lines or panels stop being legible
 BAND_ALPHA = 0.15

@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim import interventions
-from sim.parameters import STRATEGIES
-from sim.people import CONSUMER, SELLER
+from sim.model import interventions
+from sim.model.parameters import STRATEGIES
+from sim.model.people import CONSUMER, SELLER
 
 if TYPE_CHECKING:
-    from sim.model import WeishangModel
+    from sim.model.model import WeishangModel
 
 PLAN_KEYS = ("ads_per_day", "lifestyle_per_day", "income_posts_per_day", "income_exaggeration",
              "pitches_per_day", "optimism", "stock_days", "climbs", "meets_quota", "dumps",

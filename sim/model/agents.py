@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 import mesa
 from mesa.discrete_space import FixedAgent
 
-from sim import supply
-from sim.people import CONSUMER, SELLER
+from sim.model import supply
+from sim.model.people import CONSUMER, SELLER
 
 if TYPE_CHECKING:
-    from sim.model import WeishangModel
+    from sim.model.model import WeishangModel
 
 
 def _array_attr(name: str, doc: str) -> property:

@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.results import atomic_folder
+from sim.experiments.runs import atomic_folder
 
 ORDER_KINDS = ("entry", "upgrade", "restock", "retail", "dump", "buyback")
 REASONS = ("recruit_bonus", "team_bonus", "other")
@@ -414,7 +414,7 @@ def from_model(model, start_date: date = date(2025, 1, 1)) -> NetworkData:
     converts only the journal entries added since the last call (the journal only grows, a day at
     a time; what was converted is kept on the model), and the participants afresh.
     """
-    from sim.ledger import KINDS
+    from sim.model.ledger import KINDS
 
     meta = {"accounts": model.ledger.account_map(), "brands": [b.name for b in model.brands],
             "tiers": {b.name: [t["name"] for t in b.tiers] for b in model.brands}, "days": model.day}

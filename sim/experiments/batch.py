@@ -29,8 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.results import git_commit, versions, write_csv, write_json
-from sim.scenario import Scenario
+from sim.experiments.runs import git_commit, versions, write_csv, write_json
+from sim.model.scenario import Scenario
 
 
 class BatchError(ValueError):
@@ -81,8 +81,8 @@ def plan(scenarios: Sequence[Scenario], replicates: int, root_seed: int,
 
 def execute(spec: RunSpec, folder: str) -> float:
     """Run one spec (in a worker) and write its run folder; returns run seconds."""
-    from sim.model import WeishangModel  # imported in the worker
-    from sim.results import write_run
+    from sim.experiments.runs import write_run
+    from sim.model.model import WeishangModel  # imported in the worker
 
     start = time.perf_counter()
     scenario = Scenario(spec.data, Path(spec.path) if spec.path else None)
@@ -113,7 +113,7 @@ def executor(jobs: int | None, scheduler: str | None):
     # forkserver: workers start clean (no threads or open files inherited from this process);
     # the server imports the model once, and every worker forked from it starts warm.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sim.model", "sim.results", "sim.warm"])
+    context.set_forkserver_preload(["sim.model.model", "sim.experiments.runs", "sim.experiments.warm"])
     pool: Executor = ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, mp_context=context)
     try:
         yield pool

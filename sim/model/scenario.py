@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sim import parameters as P
-from sim.network import EdgeListError, read_edgelist
+from sim.model import bundled
+from sim.model import parameters as P
+from sim.model.network import EdgeListError, read_edgelist
 
 
 class ScenarioError(ValueError):
@@ -50,8 +51,9 @@ class Scenario:
 
 
 def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
-    """Read a scenario file, apply `{"key.path": value}` overrides, validate, fill defaults."""
-    path = Path(path)
+    """Read a scenario file (or a bundled scenario by name: `"pyramid"`), apply `{"key.path": value}`
+    overrides, validate, fill defaults."""
+    path = bundled.resolve(path)
     where = str(path)
     if not path.is_file():
         raise ScenarioError(f"{where}: file not found")

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.plots import plt, save_figure
-from sim.report import fmt, to_html, to_markdown
-from sim.results import atomic_folder, write_text_atomic
-from sim.sensitivity import ranking
+from sim.experiments.runs import atomic_folder, write_text_atomic
+from sim.experiments.sensitivity import ranking
+from sim.reports.batch_report import fmt, to_html, to_markdown
+from sim.reports.plots import plt, save_figure
 
 MAX_PAIRS = 6
 

@@ -22,15 +22,16 @@ from pathlib import Path
 
 import numpy as np
 
-from sim import metrics
-from sim.ledger import KINDS
+from sim.model import metrics
+from sim.model.ledger import KINDS
 
-REPO = Path(__file__).resolve().parent.parent
-DEFAULT_ROOT = REPO / "results" / "runs"
+SOURCE = Path(__file__).resolve().parents[2]  # the checkout (or site-packages) the package runs from
+RUNS = Path("results") / "runs"  # generated output, under the working directory
 
 
 def default_folder(name: str, seed: int) -> Path:
-    return DEFAULT_ROOT / f"{name}-seed{seed}"
+    """Where a run goes unless told: ./results/runs/NAME-seedS of the working directory."""
+    return RUNS / f"{name}-seed{seed}"
 
 
 @functools.cache  # installed versions don't change under a running process; reading them does cost
@@ -47,12 +48,14 @@ def versions() -> dict[str, str]:
 
 def git_commit() -> str | None:
     """The commit of the checkout the package runs from, with '+dirty' if changed; None outside git."""
+    if not (SOURCE / ".git").exists():  # installed from a wheel: not a checkout
+        return None
     try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True,
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=SOURCE, capture_output=True, text=True,
                               timeout=10)
         if head.returncode != 0:
             return None
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=SOURCE,
                                capture_output=True, text=True, timeout=10)
         return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
@@ -148,7 +151,7 @@ def write_run(model, folder: Path, run_seconds: float, force: bool = False,
         # Every ledger entry, for the risk indicators and `weishang export-data`.
         save_npz(tmp / "journal.npz", {**model.ledger.journal(), "kinds": np.array(KINDS)})
         if figures:
-            from sim import plots  # matplotlib is slow to import; batch workers write no figures
+            from sim.reports import plots  # matplotlib is slow to import; batch workers write no figures
 
             plots.run_figures(rows, tmp, title=model.config.name)
 

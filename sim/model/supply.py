@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim import interventions
-from sim.people import SELLER
+from sim.model import interventions
+from sim.model.people import SELLER
 
 if TYPE_CHECKING:
-    from sim.model import WeishangModel
+    from sim.model.model import WeishangModel
 
 BRAND = -1  # supplier id meaning "the brand itself"
 

@@ -20,11 +20,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim import discovery, sensitivity
-from sim.batch import run_batch
-from sim.results import write_text_atomic
-from sim.scenario import Scenario, ScenarioError, param_for
-from sim.sweep import parse_vary
+from sim.experiments import discovery, sensitivity
+from sim.experiments.batch import run_batch
+from sim.experiments.runs import write_text_atomic
+from sim.experiments.sweep import parse_vary
+from sim.model.scenario import Scenario, ScenarioError, param_for
 
 VERDICT_RANK = {"low": 0, "elevated": 1, "high": 2}
 OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le, "==": operator.eq,
@@ -111,8 +111,8 @@ def outcome(run: Path, target: Target) -> dict:
     summary = json.loads((run / "summary.json").read_text(encoding="utf-8"))
     row = {k: summary[k] for k in METRICS}
     if target.key == "verdict":
-        from sim import risk
-        from sim.data import from_run
+        from sim.risk import indicators as risk
+        from sim.risk.schema import from_run
 
         row["verdict"] = risk.score(from_run(run)).overall
     return row

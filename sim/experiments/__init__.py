@@ -1,0 +1,1 @@
+"""The experiments family: runs written to folders, batches of replicates, sweeps, explorations."""

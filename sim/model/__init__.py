@@ -1,0 +1,1 @@
+"""The model family: one scenario, one seed, a day per step (`WeishangModel` in model.py)."""
