@@ -104,4 +104,4 @@ def test_money_and_units_are_conserved_every_day(case, days):
     # Nobody who never sold has a seller's profit or loss.
     never = model.people.role == 0
     assert np.allclose(model.ledger.seller_net[never], 0.0)
-    assert (model.people.role[list(model._sellers)] == SELLER).all()
+    assert (model.people.role[list(model.roster.sellers)] == SELLER).all()

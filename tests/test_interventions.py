@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from conftest import bundled, run, series
 
-from sim.model.interventions import may_reorder
 from sim.model.ledger import KIND
 from sim.model.metrics import summary
 from sim.model.scenario import ScenarioError, scenario_from_dict
@@ -105,10 +104,10 @@ def test_resale_rule_blocks_reorders_until_stock_is_resold():
     model = run(rule, seed=1)
     seller = int(model.people.sellers()[0])
     model.people.bought_units[seller], model.people.resold_units[seller] = 10, 6
-    assert not may_reorder(model, seller), "6 of 10 resold is under 70%"
-    assert not place_order(model, seller, 1, "restock")
+    assert not model.state.policy.may_reorder(model.people, seller), "6 of 10 resold is under 70%"
+    assert not place_order(model.state, seller, 1, "restock")
     model.people.resold_units[seller] = 7
-    assert may_reorder(model, seller)
+    assert model.state.policy.may_reorder(model.people, seller)
     base = bundled("pyramid", SMALL)
     reorders = lambda m: sum(  # noqa: E731
         int(((m.ledger.journal()["kind"] == KIND[k]) & (m.ledger.journal()["day"] >= DAY)).sum())
@@ -148,7 +147,7 @@ def test_an_intervention_on_day_zero_is_in_force_from_the_start():
     raw = bundled("pyramid", {"population.people": 500, "run.days": 60}).to_dict()
     raw["interventions"] = [{"day": 0, "action": "cap_depth", "levels": 1}]
     model = run(scenario_from_dict(raw, "capped"), seed=1)
-    assert model.brands[0].max_level == 1
+    assert model.state.policy.depth_caps()[0] == 1
     assert (model.people.depth[model.people.ever_sellers()] == 0).all(), "only founders: level 1"
 
 

@@ -86,20 +86,20 @@ def test_seeing_dumped_stock_lowers_trust_only_in_dearer_sellers():
     sellers = offered.people.sellers()
     cheap = sellers[0]
     for model in (plain, offered):
-        model.people.price[cheap] = 0.5 * offered.grey_price[0]  # one seller undercuts the traders
+        model.people.price[cheap] = 0.5 * offered.state.grey.price[0]  # one seller undercuts the traders
         p = model.people
         p.using[p.using == OUTSIDE] = NONE  # everyone's shop-bought unit runs out: all shop today
     offered.grey_pool[0] = 1000
     before = offered.trust.cognitive.copy()
-    market.shop(plain)
-    market.shop(offered)
+    market.shop(plain.state)
+    market.shop(offered.state)
     assert np.array_equal(plain.trust.cognitive, before), "no offer seen: trust unchanged"
     g = offered.graph
     dropped = np.flatnonzero(offered.trust.cognitive < before)
     assert dropped.size > 0
     target = g.indices[dropped]
     assert set(target) <= set(sellers) - {cheap}, "only sellers dearer than the offer lose trust"
-    assert (offered.people.price[target] > offered.grey_price[0]).all()
+    assert (offered.people.price[target] > offered.state.grey.price[0]).all()
 
 
 def test_follow_up_service_brings_more_repeat_purchases():

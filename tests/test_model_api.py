@@ -8,7 +8,8 @@ from conftest import run, small
 from mesa.discrete_space import Network
 
 from sim import WeishangModel
-from sim.model.agents import Brand, Consumer, Seller
+from sim.model.agents import Consumer, Seller
+from sim.model.brand import Brand
 from sim.model.ledger import KIND
 from sim.model.people import QUIT, SELLER
 

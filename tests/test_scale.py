@@ -8,7 +8,6 @@ import networkx as nx
 import numpy as np
 from conftest import bundled, run
 
-from sim.model.metrics import edges_toward
 from sim.model.network import holme_kim
 
 
@@ -64,7 +63,7 @@ def test_edges_toward_sellers_are_all_edges_into_anyone_who_ever_sold():
         ever = model.people.ever_sellers()
         g = model.graph
         expected = np.sort(g.rev[g.out_edges(ever)])
-        assert np.array_equal(edges_toward(model, ever), expected)
+        assert np.array_equal(model.daily.toward.of(g, ever), expected)
         assert (g.indices[expected][:, None] == ever).any(axis=1).all()
 
 

@@ -12,19 +12,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from sim.model.people import NONE, OUTSIDE, SELLER
-
-if TYPE_CHECKING:
-    from sim.model.model import WeishangModel
+from sim.model.state import State
 
 
-def use_up(model: WeishangModel) -> dict:
+def use_up(state: State) -> dict:
     """Advance everyone's unit in use by a day; judge the ones used up. Returns day counts."""
-    p, ledger = model.people, model.ledger
+    p, ledger = state.people, state.ledger
     in_use = np.flatnonzero(p.using != NONE)
     p.days_left[in_use] -= 1
     done = in_use[p.days_left[in_use] <= 0]
@@ -32,33 +28,33 @@ def use_up(model: WeishangModel) -> dict:
     ledger.post_many("consumption", ledger.CONSUMED, brand_done, 0.0, 1, p.using[brand_done])
     p.home[brand_done] -= 1
     judged = brand_done[p.bought_from[brand_done] >= 0]
-    complaints = _judge(model, judged)
+    complaints = _judge(state, judged)
     p.using[done] = NONE
     p.bought_from[done] = -1
     p.bought_edge[done] = -1
     return {"consumed_units": int(brand_done.size), "complaints": complaints}
 
 
-def _judge(model: WeishangModel, buyers: np.ndarray) -> int:
+def _judge(state: State, buyers: np.ndarray) -> int:
     """Satisfaction with the seller of a used-up unit moves trust; returns complaints made."""
     if buyers.size == 0:
         return 0
-    p, rng, tp = model.people, model.rng, model.params["trust"]
-    quality = model.brand_quality[p.using[buyers]]
+    p, rng, tp = state.people, state.rng, state.params["trust"]
+    quality = state.brand_quality[p.using[buyers]]
     noise = tp["satisfaction_noise"] * rng.standard_normal(buyers.size)
     satisfaction = quality - p.expectation[buyers] + tp["service_value"] * p.served[buyers] + noise
     sellers = p.bought_from[buyers]
-    model.trust.experience(p.bought_edge[buyers], satisfaction, p.repeat[buyers])
-    model.trust.spread_word(buyers, sellers, satisfaction)
+    state.trust.experience(p.bought_edge[buyers], satisfaction, p.repeat[buyers])
+    state.trust.spread_word(buyers, sellers, satisfaction)
     complain = rng.random(buyers.size) < tp["complaint_prob"] * np.maximum(-satisfaction, 0.0)
     np.add.at(p.complaints, sellers[complain], 1)
     return int(complain.sum())
 
 
-def shop(model: WeishangModel) -> dict:
+def shop(state: State) -> dict:
     """Today's purchases by everyone with an unmet need. Returns the day's counts."""
-    p, rng, mp = model.people, model.rng, model.params["market"]
-    pop = model.params["population"]
+    p, rng, mp = state.people, state.rng, state.params["market"]
+    pop = state.params["population"]
     want = p.needs & (p.using == NONE) & (p.cash >= mp["outside_price"])
     shoppers = np.flatnonzero(want & (rng.random(p.n) < pop["shop_prob"]))
     k = shoppers.size
@@ -66,22 +62,22 @@ def shop(model: WeishangModel) -> dict:
              "outside_units": 0, "repeat_purchases": 0, "price_ratios": np.zeros(0)}
     if k == 0:
         return stats
-    noise = model.params["trust"]["choice_noise"]
+    noise = state.params["trust"]["choice_noise"]
     sens = p.price_sensitivity[shoppers]
     # Option 0: shops and platforms, at the market price.
-    best_u = model.params["trust"]["choice_weight"] * model.params["trust"]["outside_channel"] \
+    best_u = state.params["trust"]["choice_weight"] * state.params["trust"]["outside_channel"] \
         + noise * rng.gumbel(size=k)
     best_kind = np.zeros(k, dtype=np.int8)  # 0 outside, 1 a seller, 2 discount traders
     best_seller = np.full(k, -1, dtype=np.int64)
     best_edge = np.full(k, -1, dtype=np.int64)
     grey_brand = np.full(k, -1, dtype=np.int64)
-    _consider_grey(model, shoppers, sens, noise, best_u, best_kind, grey_brand)
-    _consider_sellers(model, shoppers, sens, noise, best_u, best_kind, best_seller, best_edge,
+    _consider_grey(state, shoppers, sens, noise, best_u, best_kind, grey_brand)
+    _consider_sellers(state, shoppers, sens, noise, best_u, best_kind, best_seller, best_edge,
                       grey_brand)
-    bought_seller = _serve_sellers(model, shoppers, best_kind, best_seller, best_edge, stats)
-    bought_grey = _serve_grey(model, shoppers, best_kind, grey_brand, stats)
+    bought_seller = _serve_sellers(state, shoppers, best_kind, best_seller, best_edge, stats)
+    bought_grey = _serve_grey(state, shoppers, best_kind, grey_brand, stats)
     outside = shoppers[~(bought_seller | bought_grey)]
-    ledger = model.ledger
+    ledger = state.ledger
     ledger.post_many("outside", outside, ledger.EXTERNAL, mp["outside_price"])
     p.using[outside] = OUTSIDE
     p.days_left[outside] = mp["outside_days"]
@@ -89,15 +85,15 @@ def shop(model: WeishangModel) -> dict:
     return stats
 
 
-def _consider_grey(model, shoppers, sens, noise, best_u, best_kind, grey_brand) -> None:
+def _consider_grey(state: State, shoppers, sens, noise, best_u, best_kind, grey_brand) -> None:
     """Some shoppers see dumped stock of a brand offered by discount traders."""
-    rng, mp, tp = model.rng, model.params["market"], model.params["trust"]
+    rng, mp, tp = state.rng, state.params["market"], state.params["trust"]
     ref = mp["outside_price"]
-    for b, pool in enumerate(model.grey_pool):
+    for b, pool in enumerate(state.grey.pool):
         if pool <= 0:
             continue
-        price = model.grey_price[b]
-        sees = (rng.random(shoppers.size) < mp["grey_visibility"]) & (model.people.cash[shoppers] >= price)
+        price = state.grey.price[b]
+        sees = (rng.random(shoppers.size) < mp["grey_visibility"]) & (state.people.cash[shoppers] >= price)
         u = tp["choice_weight"] * tp["stranger"] - sens * (price / ref - 1.0) + noise * rng.gumbel(
             size=shoppers.size)
         grey_brand[sees & (grey_brand < 0)] = b  # what they saw, even if they buy elsewhere
@@ -107,15 +103,15 @@ def _consider_grey(model, shoppers, sens, noise, best_u, best_kind, grey_brand) 
         grey_brand[better] = b
 
 
-def _consider_sellers(model, shoppers, sens, noise, best_u, best_kind, best_seller, best_edge,
+def _consider_sellers(state: State, shoppers, sens, noise, best_u, best_kind, best_seller, best_edge,
                       grey_brand) -> None:
     """Each shopper's best contact who sells, compared with the best option so far."""
-    p, g, trust = model.people, model.graph, model.trust
-    tp = model.params["trust"]
+    p, g, trust = state.people, state.graph, state.trust
+    tp = state.params["trust"]
     edges = g.out_edges(shoppers)
     owner = np.repeat(np.arange(shoppers.size), g.degree[shoppers])
     seller = g.indices[edges]
-    aware = (model.day - trust.seen_ad[edges] <= tp["ad_memory"]) | (
+    aware = (state.day - trust.seen_ad[edges] <= tp["ad_memory"]) | (
         p.last_seller[shoppers[owner]] == seller)
     ok = (p.role[seller] == SELLER) & (p.stock[seller] > 0) & ~trust.muted[edges] & aware \
         & (p.cash[shoppers[owner]] >= p.price[seller])  # nobody buys what they cannot pay for
@@ -126,13 +122,13 @@ def _consider_sellers(model, shoppers, sens, noise, best_u, best_kind, best_sell
     price = p.price[seller]
     # Seeing the same brand cheaper at the discount traders lowers trust in dearer sellers.
     saw = grey_brand[owner]
-    cheaper = (saw == brand) & (price > model.grey_price[np.maximum(saw, 0)])
+    cheaper = (saw == brand) & (price > state.grey.price[np.maximum(saw, 0)])
     if cheaper.any():
-        gap = (price[cheaper] - model.grey_price[brand[cheaper]]) / model.list_price[brand[cheaper]]
+        gap = (price[cheaper] - state.grey.price[brand[cheaper]]) / state.list_price[brand[cheaper]]
         trust.see_cheaper(edges[cheaper], gap)
-    ref = model.params["market"]["outside_price"]
+    ref = state.params["market"]["outside_price"]
     u = tp["choice_weight"] * trust.overall(edges) - sens[owner] * (price / ref - 1.0) \
-        + noise * model.rng.gumbel(size=edges.size)
+        + noise * state.rng.gumbel(size=edges.size)
     order = np.lexsort((-u, owner))  # best first within each shopper
     first = order[np.r_[True, owner[order][1:] != owner[order][:-1]]]
     who = owner[first]
@@ -144,9 +140,9 @@ def _consider_sellers(model, shoppers, sens, noise, best_u, best_kind, best_sell
     best_edge[who] = edges[pick]
 
 
-def _serve_sellers(model, shoppers, best_kind, best_seller, best_edge, stats) -> np.ndarray:
+def _serve_sellers(state: State, shoppers, best_kind, best_seller, best_edge, stats) -> np.ndarray:
     """Sellers serve buyers in random order until their stock runs out."""
-    p, rng = model.people, model.rng
+    p, rng = state.people, state.rng
     want = np.flatnonzero(best_kind == 1)
     served = np.zeros(shoppers.size, dtype=bool)
     if want.size == 0:
@@ -163,51 +159,51 @@ def _serve_sellers(model, shoppers, best_kind, best_seller, best_edge, stats) ->
     buyer = shoppers[want]
     brand = p.brand[seller]
     price = p.price[seller]
-    model.ledger.post_many("retail", buyer, seller, price, 1, brand)
+    state.ledger.post_many("retail", buyer, seller, price, 1, brand)
     np.subtract.at(p.stock, seller, 1)
     np.add.at(p.sold_today, seller, 1)
     np.add.at(p.resold_units, seller, 1)
-    p.last_sale[seller] = model.day
+    p.last_sale[seller] = state.day
     for pid, units in zip(*np.unique(seller, return_counts=True), strict=True):
-        model.seller(int(pid)).release(int(units))
+        state.lots.release(int(pid), int(units))
     repeat = p.last_seller[buyer] == seller
-    _start_using(model, buyer, brand)
+    _start_using(state, buyer, brand)
     p.bought_from[buyer] = seller
     p.bought_edge[buyer] = best_edge[want]
-    p.expectation[buyer] = model.brand_claim[brand] + p.overclaim[seller]
+    p.expectation[buyer] = state.brand_claim[brand] + p.overclaim[seller]
     p.served[buyer] = rng.random(buyer.size) < p.follow_up[seller]
     p.repeat[buyer] = repeat
     p.last_seller[buyer] = seller
     stats["retail_units"] = int(buyer.size)
     stats["retail_nonparticipant_units"] = int((~p.is_participant(buyer)).sum())
     stats["repeat_purchases"] = int(repeat.sum())
-    stats["price_ratios"] = price / model.list_price[brand]
+    stats["price_ratios"] = price / state.list_price[brand]
     return served
 
 
-def _serve_grey(model, shoppers, best_kind, grey_brand, stats) -> np.ndarray:
+def _serve_grey(state: State, shoppers, best_kind, grey_brand, stats) -> np.ndarray:
     """Discount traders sell dumped stock while it lasts."""
     served = np.zeros(shoppers.size, dtype=bool)
-    ledger = model.ledger
+    ledger = state.ledger
     ratios = [stats["price_ratios"]]
-    for b in range(len(model.grey_pool)):
+    for b in range(len(state.grey.pool)):
         want = np.flatnonzero((best_kind == 2) & (grey_brand == b))
-        want = want[model.rng.permutation(want.size)][: int(model.grey_pool[b])]
+        want = want[state.rng.permutation(want.size)][: int(state.grey.pool[b])]
         if want.size == 0:
             continue
         buyer = shoppers[want]
-        ledger.post_many("grey_retail", buyer, ledger.GREY, model.grey_price[b], 1, b)
-        model.grey_pool[b] -= want.size
-        _start_using(model, buyer, np.full(buyer.size, b))
+        ledger.post_many("grey_retail", buyer, ledger.GREY, state.grey.price[b], 1, b)
+        state.grey.pool[b] -= want.size
+        _start_using(state, buyer, np.full(buyer.size, b))
         served[want] = True
         stats["grey_units"] += int(want.size)
-        ratios.append(np.full(want.size, model.grey_price[b] / model.list_price[b]))
+        ratios.append(np.full(want.size, state.grey.price[b] / state.list_price[b]))
     stats["price_ratios"] = np.concatenate(ratios)
     return served
 
 
-def _start_using(model: WeishangModel, buyer: np.ndarray, brand: np.ndarray) -> None:
-    p = model.people
+def _start_using(state: State, buyer: np.ndarray, brand: np.ndarray) -> None:
+    p = state.people
     p.home[buyer] += 1
     p.using[buyer] = brand
-    p.days_left[buyer] = model.brand_days[brand]
+    p.days_left[buyer] = state.brand_days[brand]

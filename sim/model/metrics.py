@@ -6,16 +6,29 @@ separate counters, so they add up with `ledger.csv`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Protocol
 
 import numpy as np
 
 from sim.model.ledger import KIND, WHOLESALE
+from sim.model.network import SocialGraph
 from sim.model.parameters import STRATEGIES
 from sim.model.people import SELLER
+from sim.model.state import State
 
-if TYPE_CHECKING:
-    from sim.model.model import WeishangModel
+
+class FinishedRun(Protocol):
+    """What the run-level reporters read of a model (a `WeishangModel` has all of it)."""
+
+    state: State
+    seed: int
+    today: dict
+
+    @property
+    def name(self) -> str: ...
+
+    def series(self) -> Mapping[str, list]: ...
 
 INCOME_SOURCES = ("retail", "wholesale", "recruit_bonus", "team_bonus", "dump", "buyback")
 
@@ -37,35 +50,39 @@ def columns(max_tiers: int) -> list[str]:
     ]
 
 
-def reporters(model: WeishangModel) -> dict:
-    """Mesa DataCollector reporters: each reads the day's figure computed once by `daily`."""
-    names = columns(max(len(b.tiers) for b in model.brands))
+def reporters(max_tiers: int) -> dict:
+    """Mesa DataCollector reporters: each reads the day's figure computed once by `DailySeries`."""
+    names = columns(max_tiers)
     return {name: (lambda m, key=name: m.today[key]) for name in names}
 
 
-def seller_profit(model: WeishangModel, pids: np.ndarray) -> np.ndarray:
+def seller_profit(state: State, pids: np.ndarray) -> np.ndarray:
     """Net profit as a seller: received minus paid, plus unsold stock at buyback value."""
-    profit = model.ledger.seller_net[pids].copy()
-    p = model.people
-    with_buyback = [b.index for b in model.brands if b.buyback_share > 0]
+    profit = state.ledger.seller_net[pids].copy()
+    p = state.people
+    with_buyback = [b.index for b in state.brands if b.buyback_share > 0]
     # Only active sellers of a brand that buys back hold stock worth anything (runs every day).
     for i in np.flatnonzero((p.role[pids] == SELLER) & np.isin(p.brand[pids], with_buyback)):
-        profit[i] += model.seller(int(pids[i])).buyback_value()
+        pid = int(pids[i])
+        profit[i] += state.brand_of(pid).buyback_value(state.lots, pid, state.day)
     return profit
 
 
-def edges_toward(model: WeishangModel, ever: np.ndarray) -> np.ndarray:
+class EdgesToward:
     """The edges contact -> anyone who ever sold, sorted (sorted reads are several times faster).
 
-    Kept on the model and merged with the newcomers' edges: people never stop having sold.
+    Kept from day to day and merged with the newcomers' edges: people never stop having sold.
     """
-    known, edges = getattr(model, "_edges_toward", (np.zeros(0, dtype=np.int64),) * 2)
-    if known.size != ever.size:
-        g = model.graph
-        new = np.sort(g.rev[g.out_edges(np.setdiff1d(ever, known, assume_unique=True))])
-        edges = np.insert(edges, np.searchsorted(edges, new), new)
-        model._edges_toward = (ever, edges)
-    return edges
+
+    def __init__(self) -> None:
+        self.known = self.edges = np.zeros(0, dtype=np.int64)
+
+    def of(self, graph: SocialGraph, ever: np.ndarray) -> np.ndarray:
+        if self.known.size != ever.size:
+            new = np.sort(graph.rev[graph.out_edges(np.setdiff1d(ever, self.known, assume_unique=True))])
+            self.edges = np.insert(self.edges, np.searchsorted(self.edges, new), new)
+            self.known = ever
+        return self.edges
 
 
 def gini(values: np.ndarray) -> float:
@@ -80,18 +97,29 @@ def gini(values: np.ndarray) -> float:
     return float(pair_sum / (2.0 * n * n * scale))
 
 
-def daily(model: WeishangModel, day_stats: dict) -> dict:
+class DailySeries:
+    """The day's row of series; keeps what it reuses from day to day."""
+
+    def __init__(self) -> None:
+        self.toward = EdgesToward()
+
+    def row(self, state: State, day_stats: dict) -> dict:
+        return daily(state, day_stats, self.toward)
+
+
+def daily(state: State, day_stats: dict, toward_sellers: EdgesToward) -> dict:
     """All series for today, from the arrays and the ledger's per-kind day totals."""
-    p, ledger = model.people, model.ledger
+    p, ledger = state.people, state.ledger
     active = p.sellers()
     ever = p.ever_sellers()
-    max_tiers = max(len(b.tiers) for b in model.brands)
-    row: dict = {"day": model.day, "sellers": int(active.size), "recruits": model.recruits_today,
-                 "exits": model.exits_today, "pitches": model.pitches_today}
+    max_tiers = max(len(b.tiers) for b in state.brands)
+    counts = state.counts
+    row: dict = {"day": state.day, "sellers": int(active.size), "recruits": counts.recruits,
+                 "exits": counts.exits, "pitches": counts.pitches}
     by_tier = np.bincount(p.tier[active], minlength=max_tiers)
     row.update({f"sellers_tier{k + 1}": int(by_tier[k]) for k in range(max_tiers)})
     row["stock_units"] = int(p.stock[active].sum())
-    row["stock_value"] = float((model.tier_price[p.brand[active], p.tier[active]] * p.stock[active]).sum())
+    row["stock_value"] = float((state.tier_price[p.brand[active], p.tier[active]] * p.stock[active]).sum())
     for key in ("retail_units", "retail_nonparticipant_units", "grey_units", "outside_units",
                 "consumed_units", "complaints", "muted", "removed"):
         row[key] = day_stats.get(key, 0)
@@ -101,15 +129,15 @@ def daily(model: WeishangModel, day_stats: dict) -> dict:
     row["brand_units"] = int(to_brand[wholesale].sum())
     for kind in ("dump", "buyback", "write_off"):
         row[f"{kind}_units"] = int(units[KIND[kind]])
-    toward = edges_toward(model, ever)
+    toward = toward_sellers.of(state.graph, ever)
     (row["mean_trust"], row["trust_cognitive"], row["trust_affective"],
-     row["trust_behavioural"]) = model.trust.means(toward)
-    row["muted_share"] = float(model.trust.muted[toward].mean()) if toward.size else 0.0
+     row["trust_behavioural"]) = state.trust.means(toward)
+    row["muted_share"] = float(state.trust.muted[toward].mean()) if toward.size else 0.0
     retail = row["retail_units"]
     row["repeat_rate"] = day_stats.get("repeat_purchases", 0) / retail if retail else 0.0
     ratios = day_stats.get("price_ratios", np.zeros(0))
     row["price_dispersion"] = float(ratios.std()) if ratios.size > 1 else 0.0
-    profit = seller_profit(model, ever)
+    profit = seller_profit(state, ever)
     row["share_in_loss"] = float((profit < 0).mean()) if ever.size else 0.0
     row["median_profit"] = float(np.median(profit)) if ever.size else 0.0
     row["gini_profit"] = gini(profit)
@@ -128,9 +156,9 @@ def daily(model: WeishangModel, day_stats: dict) -> dict:
     return row
 
 
-def tree_sizes(model: WeishangModel) -> dict[int, int]:
+def tree_sizes(state: State) -> dict[int, int]:
     """Size of each founder's recruitment tree (everyone who ever joined under them)."""
-    p = model.people
+    p = state.people
     ever = p.ever_sellers()
     ever = ever[np.lexsort((ever, p.join_day[ever]))]  # uplines always join first
     root = {}
@@ -143,17 +171,18 @@ def tree_sizes(model: WeishangModel) -> dict[int, int]:
     return sizes
 
 
-def agents_table(model: WeishangModel) -> list[dict]:
+def agents_table(run: FinishedRun) -> list[dict]:
     """One row per person who was ever a seller."""
-    p, ledger = model.people, model.ledger
+    state = run.state
+    p, ledger = state.people, state.ledger
     ever = p.ever_sellers()
-    profit = seller_profit(model, ever)
+    profit = seller_profit(state, ever)
     paid = ledger.seller_receipts[ever] - ledger.seller_net[ever]
     rows = []
     for i, pid in enumerate(ever):
         rows.append({
             "id": int(pid), "strategy": STRATEGIES[p.strategy[pid]],
-            "brand": model.brands[p.brand[pid]].name, "tier": int(p.tier[pid]) + 1,
+            "brand": state.brands[p.brand[pid]].name, "tier": int(p.tier[pid]) + 1,
             "join_day": int(p.join_day[pid]), "exit_day": int(p.exit_day[pid]),
             "upline": int(p.upline[pid]), "depth": int(p.depth[pid]),
             "recruits": int(p.recruits[pid]), "stock_units": int(p.stock[pid]),
@@ -165,27 +194,28 @@ def agents_table(model: WeishangModel) -> list[dict]:
     return rows
 
 
-def summary(model: WeishangModel) -> dict:
+def summary(run: FinishedRun) -> dict:
     """One row of final figures for the run (also what a batch keeps per run)."""
-    p, ledger = model.people, model.ledger
+    state = run.state
+    p, ledger = state.people, state.ledger
     j = ledger.journal()
     wholesale = np.isin(j["kind"], [KIND[k] for k in WHOLESALE])
     to_brand = (j["payee"] >= p.n) & (j["payee"] < ledger.EXTERNAL)
     units_from_brand = int(j["units"][wholesale & to_brand].sum())
     units_back = int(ledger.total_units[KIND["buyback"]])
-    retail_np = int(sum(model.datacollector.model_vars["retail_nonparticipant_units"]))
+    retail_np = int(sum(run.series()["retail_nonparticipant_units"]))
     ever = p.ever_sellers()
-    profit = seller_profit(model, ever)
+    profit = seller_profit(state, ever)
     receipts = float(ledger.seller_receipts.sum())
     sources = {
         "retail": ledger.total_amount[KIND["retail"]],
         "recruiting": ledger.total_amount[KIND["recruit_bonus"]] + ledger.total_amount[KIND["team_bonus"]]
         + j["amount"][wholesale & (j["payee"] < p.n)].sum(),
     }
-    trees = tree_sizes(model)
-    series = model.today
+    trees = tree_sizes(state)
+    series = run.today
     return {
-        "scenario": model.config.name, "seed": model.seed, "days": model.day, "people": p.n,
+        "scenario": run.name, "seed": run.seed, "days": state.day, "people": p.n,
         "sellers_ever": int(ever.size), "sellers_final": int((p.role == SELLER).sum()),
         "share_in_loss": float((profit < 0).mean()) if ever.size else 0.0,
         "median_profit": float(np.median(profit)) if ever.size else 0.0,
@@ -199,7 +229,7 @@ def summary(model: WeishangModel) -> dict:
         "stock_units": series["stock_units"],
         "income_share_recruiting": float(sources["recruiting"] / receipts) if receipts else 0.0,
         "income_share_retail": float(sources["retail"] / receipts) if receipts else 0.0,
-        "brand_profit": float(sum(ledger.money[b.account] for b in model.brands)),
+        "brand_profit": float(sum(ledger.money[b.account] for b in state.brands)),
         "max_depth": int(p.depth[ever].max()) if ever.size else 0,
         "largest_tree": max(trees.values(), default=0),
         "mean_trust": series["mean_trust"],

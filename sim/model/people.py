@@ -1,7 +1,7 @@
 """Per-person state as numpy arrays indexed by person id (the one truth agents read and write).
 
 Consumers are many and simple, so their half of the day runs vectorized over these arrays;
-the Mesa agents in `sim.agents` expose the same numbers as attributes.
+the Mesa agents in `sim.model.agents` expose the same numbers as attributes.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ class People:
         self.exit_day = np.full(n, -1, dtype=np.int32)
         self.stock = np.zeros(n, dtype=np.int64)           # units held for sale
         self.stock_paid = np.zeros(n)                      # yuan paid for the units held
+        self.bought_month = np.zeros(n)                    # yuan of stock bought since the last quota
         self.price = np.zeros(n)                           # retail price asked
         self.follow_up = np.zeros(n)                       # chance of after-sales service
         self.overclaim = np.zeros(n)

@@ -9,26 +9,21 @@ team bonus to the ancestors the plan names.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from sim.model import interventions
 from sim.model.people import SELLER
-
-if TYPE_CHECKING:
-    from sim.model.model import WeishangModel
+from sim.model.state import State
 
 BRAND = -1  # supplier id meaning "the brand itself"
 
 
-def unit_price(model: WeishangModel, pid: int) -> float:
+def unit_price(state: State, pid: int) -> float:
     """What this seller pays per unit at its tier."""
-    return model.brands[model.people.brand[pid]].unit_price(int(model.people.tier[pid]))
+    return state.brand_of(pid).unit_price(int(state.people.tier[pid]))
 
 
-def supplier_of(model: WeishangModel, pid: int) -> int:
+def supplier_of(state: State, pid: int) -> int:
     """Nearest active ancestor with a strictly better tier, else BRAND."""
-    p = model.people
-    if model.brands[p.brand[pid]].shipping == "brand":
+    p = state.people
+    if state.brand_of(pid).shipping == "brand":
         return BRAND
     tier = p.tier[pid]
     a = p.upline[pid]
@@ -39,50 +34,43 @@ def supplier_of(model: WeishangModel, pid: int) -> int:
     return BRAND
 
 
-def place_order(model: WeishangModel, pid: int, units: int, kind: str) -> bool:
-    """Seller `pid` buys `units` at its tier price; False (and nothing booked) if it can't pay."""
-    p = model.people
-    if units <= 0 or (kind != "entry_order" and not interventions.may_reorder(model, pid)):
+def place_order(state: State, pid: int, units: int, kind: str) -> bool:
+    """Seller `pid` buys `units` at its tier price; False (and nothing booked) if it can't pay.
+
+    `kind` is the ledger's kind of stock order (`ledger.WHOLESALE`); a first order
+    (`entry_order`) is never refused by a resale rule.
+    """
+    p = state.people
+    if units <= 0 or (kind != "entry_order" and not state.policy.may_reorder(p, pid)):
         return False
-    price = unit_price(model, pid)
+    price = unit_price(state, pid)
     amount = round(units * price, 2)
     if p.cash[pid] < amount:
         return False
-    brand = model.brands[p.brand[pid]]
-    supplier = supplier_of(model, pid)
-    while supplier != BRAND and not _has_stock(model, supplier, units):
-        supplier = supplier_of(model, supplier)
+    brand = state.brand_of(pid)
+    supplier = supplier_of(state, pid)
+    while supplier != BRAND and not _has_stock(state, supplier, units):
+        supplier = supplier_of(state, supplier)
     if supplier == BRAND:
         brand.make_ready(units)
         payee = brand.account
     else:
         payee = supplier
-        model.seller(supplier).release(units)
+        state.lots.release(supplier, units)
         p.stock[supplier] -= units
         p.resold_units[supplier] += units
         p.sold_today[supplier] += units
-        p.last_sale[supplier] = model.day
-    model.ledger.post(kind, pid, payee, amount, units, brand.index)
+        p.last_sale[supplier] = state.day
+    state.ledger.post(kind, pid, payee, amount, units, brand.index)
     p.stock[pid] += units
     p.bought_units[pid] += units
-    model.seller(pid).receive(units, price)
-    _pay_team_bonus(model, pid, amount)
+    state.lots.receive(pid, state.day, units, price)
+    p.bought_month[pid] += units * price
+    brand.pay_team_bonus(p, pid, amount)
     return True
 
 
-def _has_stock(model: WeishangModel, supplier: int, units: int) -> bool:
+def _has_stock(state: State, supplier: int, units: int) -> bool:
     """A supplier ships from stock, restocking the shortfall from its own supplier first."""
-    short = units - int(model.people.stock[supplier])
-    return short <= 0 or place_order(model, supplier, short, "restock")
-
-
-def _pay_team_bonus(model: WeishangModel, pid: int, amount: float) -> None:
-    p = model.people
-    brand = model.brands[p.brand[pid]]
-    a = p.upline[pid]
-    for share in brand.team_bonus:
-        if a < 0:
-            break
-        if share > 0 and p.role[a] == SELLER:  # a seller who quit forfeits the bonus
-            model.ledger.post("team_bonus", brand.account, int(a), share * amount, ref=pid)
-        a = p.upline[a]
+    short = units - int(state.people.stock[supplier])
+    return short <= 0 or place_order(state, supplier, short, "restock")

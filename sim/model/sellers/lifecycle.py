@@ -1,0 +1,116 @@
+"""The seller lifecycle: founders placed at set-up, consumers enlisted as sellers, sellers retired.
+
+Every person is a Mesa agent on its node: a Consumer, or once recruited a Seller on the same
+node, keeping its edges and history; a seller who quits becomes a Consumer again (role QUIT:
+never pitched again). On joining, a seller pays its first order and its recruiter may earn the
+recruitment bonus; on quitting, its stock goes back under the buyback, then is dumped (if its
+strategy dumps) or written off.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+from mesa.discrete_space import Network
+
+from sim.model import supply
+from sim.model.agents import Consumer, Person, Seller
+from sim.model.brand import Brand, affordable_tier, entry_costs
+from sim.model.parameters import STRATEGIES
+from sim.model.people import CONSUMER, QUIT, SELLER
+from sim.model.sellers.dumping import dump
+from sim.model.state import State
+
+FOUNDER_CASH_SHARE = 0.8  # founders spend at most this share of their cash on the first order
+
+
+class Roster:
+    """The person agents, and the people changing role among them."""
+
+    def __init__(self, owner: mesa.Model, grid: Network, people: int):
+        self.owner = owner  # the Mesa model the agents belong to
+        self.persons: list[Person] = [Consumer(owner, pid, grid[pid]) for pid in range(people)]
+        self.sellers: dict[int, Seller] = {}
+        self._strategy_cdf: dict[int, np.ndarray] = {}
+
+    def seller(self, pid: int) -> Seller:
+        return self.sellers[pid]
+
+    def draw_strategy(self, state: State, brand: Brand) -> str:
+        """A recruit's strategy, drawn from the brand's mix (the draw `rng.choice(p=...)` makes)."""
+        cdf = self._strategy_cdf.get(brand.index)
+        if cdf is None:
+            mix = state.params["brands"][brand.index]["mix"] or state.params["sellers"]["mix"]
+            cdf = np.cumsum([mix[s] for s in STRATEGIES])
+            cdf = self._strategy_cdf[brand.index] = cdf / cdf[-1]
+        return STRATEGIES[int(np.searchsorted(cdf, state.rng.random(), side="right"))]
+
+    def found(self, state: State, brand: Brand) -> None:
+        """Founders: the best-connected of the richest fifth, at the best tier they can afford."""
+        p = state.people
+        params = state.params["brands"][brand.index]
+        free = np.flatnonzero(p.role == CONSUMER)
+        rich = free[np.argsort(-p.cash[free], kind="stable")][: max(params["founders"], free.size // 5)]
+        chosen = rich[np.argsort(-state.graph.degree[rich], kind="stable")][: params["founders"]]
+        tiers = affordable_tier(entry_costs(state.brands)[[brand.index] * chosen.size],
+                                p.cash[chosen] * FOUNDER_CASH_SHARE)
+        for pid, tier in zip(chosen, tiers.tolist(), strict=True):
+            strategy = params["founder_strategy"]
+            if strategy == "mix":
+                strategy = self.draw_strategy(state, brand)
+            self.enlist(state, int(pid), brand, tier, upline=-1, strategy=strategy)
+
+    def enlist(self, state: State, pid: int, brand: Brand, tier: int, upline: int,
+               strategy: str) -> Seller | None:
+        """Turn a consumer into a seller on the same node; it pays its first order."""
+        p = state.people
+        cost = brand.order_cost(brand.tiers[tier]["first_order"], tier)
+        if p.cash[pid] < cost:
+            return None
+        plan = state.params["strategies"][strategy]
+        p.role[pid] = SELLER
+        p.brand[pid] = brand.index
+        p.tier[pid] = tier
+        p.upline[pid] = upline
+        p.depth[pid] = p.depth[upline] + 1 if upline >= 0 else 0
+        p.strategy[pid] = STRATEGIES.index(strategy)
+        p.join_day[pid] = state.day
+        p.price[pid] = brand.list_price * (1.0 - plan["discount"])
+        p.follow_up[pid] = plan["follow_up"]
+        p.overclaim[pid] = plan["overclaim"]
+        p.sales_ema[pid] = 0.0
+        p.bought_month[pid] = 0.0
+        state.lots.open(pid)
+        consumer = self.persons[pid]
+        cell = consumer.cell
+        consumer.remove()
+        seller = Seller(self.owner, pid, cell, strategy)
+        self.persons[pid] = seller
+        self.sellers[pid] = seller
+        units = brand.order_units(brand.tiers[tier]["first_order"], tier)
+        placed = supply.place_order(state, pid, units, "entry_order")
+        assert placed, "entry order was checked as affordable"
+        if upline >= 0:
+            p.recruits[upline] += 1
+            brand.pay_recruit_bonus(upline, pid, cost)
+            state.counts.recruits += 1
+        return seller
+
+    def retire(self, state: State, pid: int) -> None:
+        """A seller quits: buyback first, then the rest is dumped or written off."""
+        p, ledger, brand = state.people, state.ledger, state.brand_of(pid)
+        p.stock[pid] -= brand.buy_back(state.lots, pid, state.day)
+        if p.stock[pid] and state.plan_of(pid)["dumps"]:
+            dump(state, pid, int(p.stock[pid]))
+        rest = int(p.stock[pid])
+        if rest:
+            ledger.post("write_off", ledger.WRITTEN_OFF, pid, 0.0, rest, brand.index)
+            state.lots.release(pid, rest)
+            p.stock[pid] = 0
+        p.role[pid] = QUIT
+        p.exit_day[pid] = state.day
+        seller = self.sellers.pop(pid)
+        cell = seller.cell
+        seller.remove()
+        self.persons[pid] = Consumer(self.owner, pid, cell)
+        state.counts.exits += 1
