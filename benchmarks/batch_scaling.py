@@ -8,9 +8,9 @@ Run from the repository root:
 The batch is `sim/scenarios/pyramid.toml` with `population.people` and `run.days` overridden, and
 --runs replicates (each its own seed). Steps:
 1. reference: build and run every planned spec in this process (no pool, no files);
-2. `sim.batch.run_batch(..., jobs=1)` and `jobs=2` into temporary folders: wall time, speed-up;
+2. `sim.experiments.batch.run_batch(..., jobs=1)` and `jobs=2` into temporary folders: wall time, speed-up;
 3. components outside the simulation, timed one by one: pool start-up (forkserver, workers and
-   their imports), pickling a RunSpec, `sim.results.write_run` (and its `versions()` and
+   their imports), pickling a RunSpec, `sim.experiments.runs.write_run` (and its `versions()` and
    `git_commit()`), one manifest save, the closing summary/aggregate tables.
 Overhead (target < 5%) = jobs=1 wall minus the build+run seconds the workers recorded in the
 manifest, over those seconds; the same against the in-process reference is printed as a check.
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import sim
 from sim.experiments import batch as batch_mod
-from sim.experiments import runs as results
+from sim.experiments import runs
 from sim.experiments.batch import Batch, RunSpec, execute, plan, run_batch
 
 SCENARIO = Path(__file__).resolve().parents[1] / "sim" / "scenarios" / "pyramid.toml"
@@ -141,10 +141,9 @@ def main() -> None:
             exec_seconds = pool.submit(execute, specs[0], folder).result()
             exec_wall = time.perf_counter() - t0
         pickling = clock(lambda: pickle.loads(pickle.dumps(specs[0])), repeat=200)
-        write = clock(lambda: results.write_run(model, root / "w" / "run", ref[-1], force=True,
-                                                figures=False), repeat=5)
-        git = clock(results.git_commit, repeat=5)
-        vers = clock(results.versions, repeat=5)
+        write = clock(lambda: runs.write_run(model, root / "w" / "run", ref[-1], force=True), repeat=5)
+        git = clock(runs.git_commit, repeat=5)
+        vers = clock(runs.versions, repeat=5)
         b = Batch(root / "jobs1")
         save = clock(lambda: b.save(manifest1), repeat=20)
         tables = clock(lambda: b.write_tables(manifest1), repeat=3)
@@ -158,7 +157,7 @@ def main() -> None:
         ("  of which worker start (imports), /proc", worker_age, "per batch"),
         ("pool hand-off of a no-op task", handoff, "per run"),
         (f"pickle.dumps+loads RunSpec ({len(pickle.dumps(specs[0])):,} B)", pickling, "per run"),
-        ("write_run (figures=False)", write, "per run"),
+        ("write_run (no figures)", write, "per run"),
         ("  of which git_commit() (2 git calls)", git, "per run"),
         ("  of which versions()", vers, "per run"),
         ("execute() in warm worker minus its run s", exec_wall - exec_seconds, "per run"),

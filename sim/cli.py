@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from sim.experiments.runs import atomic_folder, default_folder, write_csv, write_run
+from sim.experiments.runs import default_folder, write_run
 from sim.model import bundled
 from sim.model.model import WeishangModel
 from sim.model.network import EdgeListError
@@ -62,12 +62,14 @@ def simulate(scenario: Scenario, quiet: bool = False) -> tuple[WeishangModel, fl
     return model, time.perf_counter() - start
 
 
-def print_summary(summary: dict) -> None:
+def print_summaries(names: list[str] | None, summaries: list[dict]) -> None:
+    """The key summary metrics, a column per run (headed by its name when names are given)."""
     width = max(len(k) for k in SUMMARY_KEYS)
+    if names:
+        click.echo(f"  {'':<{width}}  " + "  ".join(f"{n:>14}" for n in names))
     for key in SUMMARY_KEYS:
-        value = summary[key]
-        shown = f"{value:,.3f}" if isinstance(value, float) else f"{value:,}"
-        click.echo(f"  {key:<{width}}  {shown:>14}")
+        cells = [f"{r[key]:,.3f}" if isinstance(r[key], float) else f"{r[key]:,}" for r in summaries]
+        click.echo(f"  {key:<{width}}  " + "  ".join(f"{c:>14}" for c in cells))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -101,14 +103,14 @@ def run(scenario, sets, seed, days, out, force, quiet) -> None:
     check_out(out)
     if out.exists() and not force:
         raise InputError(f"{out}: run folder exists (use --force to replace it)")
-    model, seconds = simulate(sc, quiet)
-    folder = write_run(model, out, seconds, force=force)
-    if not quiet:
-        from sim.model.metrics import summary
+    from sim.reports.plots import run_figures  # matplotlib is slow to import: only when drawing
 
+    model, seconds = simulate(sc, quiet)
+    folder, summary = write_run(model, out, seconds, force=force, figures=run_figures)
+    if not quiet:
         click.echo(f"{sc.name} (seed {model.seed}, {model.day} days, {model.people.n:,} people) "
                    f"in {seconds:.1f} s -> {folder}")
-        print_summary(summary(model))
+        print_summaries(None, [summary])
 
 
 @main.command()
@@ -121,7 +123,6 @@ def run(scenario, sets, seed, days, out, force, quiet) -> None:
 def compare(scenarios, sets, seed, days, out, force, quiet) -> None:
     """Run several SCENARIOS with the same seed and write a side-by-side figure and table."""
     from sim.experiments.runs import read_csv
-    from sim.model import metrics
     from sim.reports import plots
 
     try:
@@ -139,24 +140,12 @@ def compare(scenarios, sets, seed, days, out, force, quiet) -> None:
     rows, series = [], {}
     for sc in loaded:
         model, seconds = simulate(sc, quiet)
-        folder = write_run(model, out / sc.name, seconds, force=True)
-        rows.append(metrics.summary(model))
+        folder, summary = write_run(model, out / sc.name, seconds, force=True, figures=plots.run_figures)
+        rows.append(summary)
         series[sc.name] = read_csv(folder / "timeseries.csv")
-
-    def build(tmp: Path) -> None:
-        write_csv(tmp / "comparison.csv", rows)
-        plots.comparison_figure(series, tmp / "comparison.png")
-
-    staging = atomic_folder(out / ".comparison", build, force=True)
-    for name in ("comparison.csv", "comparison.png"):
-        (staging / name).replace(out / name)
-    staging.rmdir()
+    plots.write_comparison(out, rows, series)
     if not quiet:
-        width = max(len(k) for k in SUMMARY_KEYS)
-        click.echo(f"  {'':<{width}}  " + "  ".join(f"{n:>14}" for n in names))
-        for key in SUMMARY_KEYS:
-            cells = [f"{r[key]:,.3f}" if isinstance(r[key], float) else f"{r[key]:,}" for r in rows]
-            click.echo(f"  {key:<{width}}  " + "  ".join(f"{c:>14}" for c in cells))
+        print_summaries(names, rows)
         click.echo(f"-> {out / 'comparison.png'}, {out / 'comparison.csv'}")
 
 
@@ -224,9 +213,9 @@ def _launch(kind: str, scenarios: list[Scenario], points: list[dict] | None, opt
     for record in failed[:5]:
         click.echo(f"  failed {record['run_id']}: {record['error']}", err=True)
     if not opts["no_report"]:
-        from sim.reports.batch_report import write_report
+        from sim.reports.batch_report import write_batch_report
 
-        click.echo(f"report -> {write_report(out)}")
+        click.echo(f"report -> {write_batch_report(out)}")
 
 
 @contextmanager
@@ -301,6 +290,7 @@ def batch(names, **opts) -> None:
 @_batch_options
 def sweep(name, vary, sample, samples, **opts) -> None:
     """Run SCENARIO over a grid or sample of parameter values, with replicates at each point."""
+    from sim.experiments.batch import points_by_id
     from sim.experiments.sweep import design, parse_vary
 
     opts.update(names=[name], vary=vary, sample=sample, samples=samples)
@@ -312,8 +302,7 @@ def sweep(name, vary, sample, samples, **opts) -> None:
             scenario.with_overrides(point)
     except ScenarioError as exc:
         raise InputError(str(exc)) from None
-    extra = {"vary": [v.key for v in varies], "sample": sample,
-             "points": {f"p{k:03d}": p for k, p in enumerate(points)}}
+    extra = {"vary": [v.key for v in varies], "sample": sample, "points": points_by_id(points)}
     out = opts["out"] or _default_out("sweep", [name], opts["seed"])
     _launch("sweep", [scenario], points, opts, out, extra)
 
@@ -353,21 +342,21 @@ def explore(name, vary, samples, method, target, **opts) -> None:
     click.echo(f"PRIM box: {box.rules(ranges)} (coverage {box.coverage:.0%}, density {box.density:.0%})")
     if not opts["no_report"]:
         from sim.experiments.batch import Batch
-        from sim.reports.explore_report import write_report
+        from sim.reports.explore_report import write_explore_report
 
-        click.echo(f"report -> {write_report(out, Batch(out).load(), found, ranges)}")
+        click.echo(f"report -> {write_explore_report(out, Batch(out).load(), found, ranges)}")
 
 
 @main.command()
 @click.argument("folder", type=click.Path(path_type=Path))
 def report(folder) -> None:
     """Write figures, report.md and report.html for a batch or sweep FOLDER."""
-    from sim.reports.batch_report import write_report
+    from sim.reports.batch_report import write_batch_report
 
     if not (folder / "manifest.json").is_file():
         raise InputError(f"{folder}: not a batch folder (no manifest.json); "
                          "give a folder made by weishang batch or sweep")
-    click.echo(f"report -> {write_report(folder)}")
+    click.echo(f"report -> {write_batch_report(folder)}")
 
 
 @main.command("risk")
@@ -403,7 +392,8 @@ def risk_command(target, data_dir, out) -> None:
 @click.option("--force", is_flag=True, help="Replace an existing OUT folder.")
 def export_data(run_dir, out, force) -> None:
     """Write a simulated run in the real-data schema (for `weishang risk --data`)."""
-    from sim.risk.schema import from_run, write_data
+    from sim.risk.convert import from_run
+    from sim.risk.writer import write_data
 
     if not (run_dir / "journal.npz").is_file():
         raise InputError(f"{run_dir}: not a run folder (no journal.npz); make one with weishang run")

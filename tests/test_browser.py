@@ -23,7 +23,8 @@ from sim.viz.model import BrowserModel  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# Flags for a root, offline, headless machine (see shared/notes/solara-browser-recipe).
+# Flags for a root, offline, headless machine: without the background-networking ones, Chromium's
+# connections are refused on a closed network.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SHOTS = ROOT / "results" / "runs" / "browser"

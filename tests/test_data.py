@@ -1,4 +1,5 @@
-"""The real-data schema (sim.data): one-line errors, a hand-made set, round trips, and runs as data."""
+"""The real-data schema (sim.risk.schema, .writer, .convert): one-line errors, a hand-made set, round
+trips, and runs as data."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from click.testing import CliRunner
 from sim import WeishangModel, load_scenario
 from sim.cli import main
 from sim.experiments.runs import write_run
-from sim.risk.schema import DataError, NetworkData, from_model, from_run, read_data, write_data
+from sim.model.ledger import WHOLESALE
+from sim.risk.convert import ORDER_KIND, LiveConverter, from_model, from_run
+from sim.risk.schema import ORDER_KINDS, STOCK_ORDER_KINDS, DataError, NetworkData, read_data
+from sim.risk.writer import write_data
 
 # A small network over two brands: a -> b -> c under `glow`, x alone under `other`. orders.csv
 # has no brand column (inferred from the seller, or the buyer for orders from the brand).
@@ -282,8 +286,7 @@ def test_from_run_matches_the_run_folder(run_folder):
 
     ledger = {r["kind"]: r for r in read_rows(run_folder / "ledger.csv")}
     units = data.orders.groupby("kind")["units"].sum()
-    for kind, ours in (("entry_order", "entry"), ("upgrade", "upgrade"), ("restock", "restock"),
-                       ("retail", "retail"), ("dump", "dump"), ("buyback", "buyback")):
+    for kind, ours in ORDER_KIND.items():
         assert int(units.get(ours, 0)) == int(ledger[kind]["units"]), kind
     money = (data.orders["units"] * data.orders["unit_price"]).groupby(data.orders["kind"]).sum()
     assert money.get("buyback", 0.0) == pytest.approx(float(ledger["buyback"]["amount"]))
@@ -336,15 +339,25 @@ def assert_same_data(a: NetworkData, b: NetworkData) -> None:
 
 @pytest.mark.parametrize("scenario", ["pyramid", "mixed_market"])
 def test_from_model_day_by_day_is_the_run_folder_read_back(scenario, tmp_path):
-    # from_model converts only the journal entries added since its last call on the model, and reads
-    # the sellers from the model's arrays: the result must be what the written run gives, each day.
+    # A LiveConverter converts only the journal entries added since its last read of the model, and
+    # reads the sellers from the model's arrays: the result must be what the written run gives, each day.
     model = WeishangModel(load_scenario(scenario, {"population.people": 400}), seed=2)
+    converter = LiveConverter()
     for day in range(1, 101):  # sellers start quitting after day 60 or so
         model.step()
-        live = from_model(model)
+        live = converter.read(model)
         if day in (1, 2, 30, 100):
             write_run(model, tmp_path / str(day), 0.0, figures=False)
             assert_same_data(live, from_run(tmp_path / str(day)))
-    del model._journal_rows  # the same, converted from scratch
-    assert_same_data(live, from_model(model))
+    own = set(vars(model))
+    assert_same_data(live, from_model(model))  # the same, converted from scratch
+    converter.read(model)
+    assert set(vars(model)) == own  # the converters keep their state themselves, not on the model
     assert len(live.orders) > 40 and len(live.payouts) > 0 and live.participants["exit_day"].max() >= 0
+
+
+def test_journal_order_kinds_map_onto_the_schema_kinds():
+    # The converter's one table: the ledger's stock orders are the schema's, every order kind is met.
+    assert tuple(ORDER_KIND[k] for k in WHOLESALE) == STOCK_ORDER_KINDS
+    assert sorted(ORDER_KIND.values()) == sorted(ORDER_KINDS)
+    assert {k: v for k, v in ORDER_KIND.items() if k != v} == {"entry_order": "entry"}

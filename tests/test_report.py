@@ -17,7 +17,7 @@ from conftest import bundled
 
 from sim.cli import main
 from sim.experiments.batch import run_batch
-from sim.reports.batch_report import metric_cell, short_keys, write_report
+from sim.reports.batch_report import metric_cell, short_keys, write_batch_report
 
 SMALL = {"population.people": 300, "run.days": 30}
 SERIES_FIGURES = {"sellers_by_tier.png", "stock.png", "flows.png", "trust.png", "share_in_loss.png",
@@ -54,7 +54,7 @@ def check_self_contained(folder: Path, names: set[str]) -> str:
 
 
 def test_batch_report_has_every_figure_and_states_how_to_reproduce(batch_folder):
-    path = write_report(batch_folder)
+    path = write_batch_report(batch_folder)
     assert path == batch_folder / "report.html"
     page = check_self_contained(batch_folder, SERIES_FIGURES)
     markdown = (batch_folder / "report.md").read_text(encoding="utf-8")
@@ -82,7 +82,7 @@ def test_report_lists_failed_runs_and_leaves_them_out(batch_folder, tmp_path):
     shutil.rmtree(folder / "runs" / "honest__base__r001")
     shutil.rmtree(folder / "runs" / "pyramid__base__r000")  # marked done, but its files are gone
     (folder / "manifest.json").write_text(json.dumps(manifest))
-    write_report(folder)
+    write_batch_report(folder)
     page = check_self_contained(folder, SERIES_FIGURES)
     markdown = (folder / "report.md").read_text(encoding="utf-8")
     for text in (page, markdown):
@@ -99,7 +99,7 @@ def test_report_without_any_completed_run(batch_folder, tmp_path):
     for record in manifest["runs"].values():
         record.update(status="failed", error="MemoryError: out of memory")
     (folder / "manifest.json").write_text(json.dumps(manifest))
-    write_report(folder)
+    write_batch_report(folder)
     markdown = (folder / "report.md").read_text(encoding="utf-8")
     assert "No run completed" in markdown and markdown.count("MemoryError") == 4
     assert not list((folder / "figures").iterdir())
@@ -112,7 +112,7 @@ def test_sweep_report_with_one_replicate_has_parameter_figures(tmp_path):
             "--set", "population.people=300", "--out", str(out), "-j", "1", "--no-report", "-q"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
-    write_report(out)
+    write_batch_report(out)
     sweep_figures = {"sweep_brands_0_recruit_bonus.png", "sweep_brands_0_quality.png"}
     page = check_self_contained(out, SERIES_FIGURES | sweep_figures)
     markdown = (out / "report.md").read_text(encoding="utf-8")

@@ -8,10 +8,11 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from sim.risk.indicators import RULE, SPEC, VERDICTS, Indicator, _Tree, evidence, overall, score
-from sim.risk.schema import FRAMES, NetworkData
+from sim.risk.indicators import RULE, SPEC, Indicator, evidence, overall, score
+from sim.risk.schema import FRAMES, STOCK_ORDER_KINDS, NetworkData
+from sim.risk.spec import VERDICTS
+from sim.risk.tree import UplineTree, find_cycle
 
-STOCK_KINDS = ("entry", "upgrade", "restock")
 DTYPES = FRAMES  # the in-memory column types of NetworkData
 
 
@@ -22,7 +23,7 @@ def P(pid: str, up: str = "", join: int = 0, exit: int = -1, tier: str = "t1") -
 def od(day: int, buyer: str, seller: str, units: int, price: float, kind: str,
        bip: bool | None = None) -> dict:
     """An order; buyer_is_participant defaults to True for stock orders, False otherwise."""
-    bip = kind in STOCK_KINDS if bip is None else bip
+    bip = kind in STOCK_ORDER_KINDS if bip is None else bip
     return {"day": day, "buyer_id": buyer, "seller_id": seller, "units": units, "unit_price": price,
             "kind": kind, "buyer_is_participant": bip}
 
@@ -396,7 +397,7 @@ def test_trees_and_team_levels_follow_the_upline_paths(seed):
     d = net(people, orders, payouts)
     path = paths(people)
     # The walk's order too (sums over a tree are added up in it, so it fixes their last digits).
-    tree = _Tree(d.participants)
+    tree = UplineTree(d.participants)
     assert list(tree.ids) == list(path) and list(tree.depth) == [len(c) for c in path.values()]
     paid = {}
     for o in orders:
@@ -420,3 +421,12 @@ def test_trees_and_team_levels_follow_the_upline_paths(seed):
     team = ind(d, "team_pay").detail
     assert team["levels"] == (max(levels) if levels else "unknown")
     assert team["unknown_level_payouts"] == len(payouts) - len(levels)
+
+
+@pytest.mark.parametrize(("up", "expected"), [
+    ([], None), ([-1], None), ([-1, 0, 1, 0], None),  # tops and chains
+    ([0], 0), ([-1, 2, 1], 1), ([-1, 3, 1, 2, 1], 1), ([3, 0, -1, 1, 3], 0),  # loops, some with a tail
+])
+def test_find_cycle_names_a_member_of_the_cycle(up, expected):
+    # The reader's check and the tree's both; -1 is a top (or an upline outside the network).
+    assert find_cycle(up) == expected

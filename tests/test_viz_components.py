@@ -13,7 +13,7 @@ from solara.widgets.widgets import HTML  # noqa: E402
 
 from sim import WeishangModel, load_scenario  # noqa: E402
 from sim.risk import indicators as risk  # noqa: E402
-from sim.risk.schema import from_model  # noqa: E402
+from sim.risk.convert import from_model  # noqa: E402
 from sim.viz import app, components, levers  # noqa: E402
 from sim.viz.components import readout  # noqa: E402
 from sim.viz.model import BrowserModel  # noqa: E402
@@ -134,12 +134,13 @@ def shown_risk(rc) -> tuple[str, str]:
 def test_risk_panel_scores_each_day_once_and_shows_what_a_fresh_score_gives(monkeypatch):
     model = BrowserModel("pyramid", "1", people="400")
     days_scored = []
+    read = model.page.converter.read  # the page's live converter, which the panel reads the ledger with
 
     def counted(m):
         days_scored.append(m.day)
-        return from_model(m)
+        return read(m)
 
-    monkeypatch.setattr(components, "from_model", counted)
+    monkeypatch.setattr(model.page.converter, "read", counted)
     box, rc = solara.render(components.RiskPanel(model), handle_error=False)
     try:
         tables = []
@@ -169,7 +170,7 @@ def test_figures_updated_in_place_match_figures_built_for_the_day():
             network, charts = components.network_png(model), components.charts_png(model)
             assert components.network_png(model) is network  # the same day again: not redrawn
     assert network == components.NetworkFigure(model).png(model)
-    kept, fresh = model._viz_charts, components.ChartsFigure(model)
+    kept, fresh = model.page.figures["charts"], components.ChartsFigure(model)
     for a, b in zip(kept.axes, fresh.axes, strict=True):
         assert a.get_xlim() == b.get_xlim() and a.get_ylim() == b.get_ylim()
         for la, lb in zip(a.get_lines(), b.get_lines(), strict=True):
@@ -181,3 +182,16 @@ def test_figures_updated_in_place_match_figures_built_for_the_day():
                                                                             strict=True))
             assert (ca.get_facecolor() == cb.get_facecolor()).all()
     assert charts != components.charts_png(BrowserModel("pyramid", "1", people="2500"))  # day 0 differs
+
+
+def test_parts_work_on_a_plain_model_and_leave_it_untouched():
+    # A WeishangModel has no page state of its own: the parts keep one for it, not on it.
+    model = WeishangModel(load_scenario("pyramid", {"population.people": 300}), seed=1)
+    own = set(vars(model))
+    first = components.risk_result(model)
+    assert components.risk_result(model) is first  # the same day: kept, not scored again
+    model.step()
+    assert components.risk_result(model) == risk.score(from_model(model))
+    assert components.network_png(model) and components.charts_png(model)
+    assert set(vars(model)) == own
+    assert components.page_state(model) is components.page_state(model)

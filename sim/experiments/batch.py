@@ -21,7 +21,7 @@ import multiprocessing
 import os
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -29,8 +29,16 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.experiments.runs import git_commit, versions, write_csv, write_json
+from sim.common.files import write_csv, write_json
+from sim.common.intervals import interval
+from sim.experiments.runs import git_commit, versions
 from sim.model.scenario import Scenario
+
+# What the forkserver imports once, before it forks the workers: the model and the run writer that
+# `execute` needs, the graph generator's compiled code (`warm`), and this module, which every worker
+# imports to unpickle `execute`. The server skips a name it cannot import without a word, so
+# tests/test_batch.py checks that each of these exists.
+PRELOAD = ("sim.model.model", "sim.experiments.runs", "sim.experiments.warm", "sim.experiments.batch")
 
 
 class BatchError(ValueError):
@@ -61,6 +69,16 @@ def replicate_seeds(root_seed: int, replicates: int) -> list[int]:
     return [int(child.generate_state(1, dtype=np.uint32)[0]) for child in children]
 
 
+def _point_id(k: int) -> str:
+    return f"p{k:03d}"
+
+
+def points_by_id(points: Sequence[dict]) -> dict[str, dict]:
+    """The parameter points under the ids their runs carry (p000, p001, ...), as the manifest
+    and the reports list them."""
+    return {_point_id(k): point for k, point in enumerate(points)}
+
+
 def plan(scenarios: Sequence[Scenario], replicates: int, root_seed: int,
          points: Sequence[dict] | None = None) -> list[RunSpec]:
     """Every run of the batch, with its seed; points are `{key.path: value}` overrides."""
@@ -70,7 +88,7 @@ def plan(scenarios: Sequence[Scenario], replicates: int, root_seed: int,
     for scenario in scenarios:
         for k, point in enumerate(points):
             resolved = scenario.with_overrides(point) if point else scenario
-            point_id = f"p{k:03d}" if point else "base"
+            point_id = _point_id(k) if point else "base"
             digest = hashlib.sha256(json.dumps(resolved.data, sort_keys=True).encode()).hexdigest()[:16]
             for r, seed in enumerate(seeds):
                 specs.append(RunSpec(f"{scenario.name}__{point_id}__r{r:03d}", scenario.name, point_id,
@@ -89,12 +107,12 @@ def execute(spec: RunSpec, folder: str) -> float:
     model = WeishangModel(scenario, seed=spec.seed)
     model.run()
     seconds = time.perf_counter() - start
-    write_run(model, Path(folder), seconds, force=True, figures=False)
+    write_run(model, Path(folder), seconds, force=True)  # no figures: the report draws them per group
     return seconds
 
 
 @contextmanager
-def executor(jobs: int | None, scheduler: str | None):
+def executor(jobs: int | None, scheduler: str | None) -> Iterator[Executor]:
     """Local processes, or a Dask cluster's executor when a scheduler address is given."""
     if scheduler:
         try:
@@ -113,7 +131,7 @@ def executor(jobs: int | None, scheduler: str | None):
     # forkserver: workers start clean (no threads or open files inherited from this process);
     # the server imports the model once, and every worker forked from it starts warm.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sim.model.model", "sim.experiments.runs", "sim.experiments.warm"])
+    context.set_forkserver_preload(list(PRELOAD))
     pool: Executor = ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, mp_context=context)
     try:
         yield pool
@@ -124,20 +142,19 @@ def executor(jobs: int | None, scheduler: str | None):
 class Batch:
     """A batch folder: its manifest, its runs, and the tables made from them."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
         self.runs_dir = self.folder / "runs"
         self.manifest_path = self.folder / "manifest.json"
 
     def load(self) -> dict | None:
+        """The manifest, or None when the folder holds no batch yet."""
         if not self.manifest_path.is_file():
             return None
         return json.loads(self.manifest_path.read_text(encoding="utf-8"))
 
     def save(self, manifest: dict) -> None:
-        tmp = self.manifest_path.with_name(".manifest.json.tmp")
-        write_json(tmp, manifest)
-        os.replace(tmp, self.manifest_path)
+        write_json(self.manifest_path, manifest)  # atomic: a killed batch leaves the last good one
 
     def start(self, specs: list[RunSpec], header: dict) -> dict:
         """A new manifest, or the existing one when it plans the same runs (resume)."""
@@ -162,6 +179,7 @@ class Batch:
         return manifest
 
     def write_tables(self, manifest: dict) -> None:
+        """summary.csv and aggregate.csv from the runs the manifest marks done."""
         write_summary(self.folder, manifest)
         write_aggregate(self.folder, manifest)
 
@@ -217,6 +235,7 @@ def run_batch(scenarios: Sequence[Scenario], replicates: int, out: Path, *, root
 
 
 def done_runs(manifest: dict) -> list[dict]:
+    """The manifest's records of the runs that completed."""
     return [r for r in manifest["runs"].values() if r["status"] == "done"]
 
 
@@ -238,7 +257,7 @@ def write_summary(folder: Path, manifest: dict) -> None:
         rows.append(row)
     fields = ["run_id", "scenario", "point_id", "replicate", "seed", "status", "seconds", "error",
               *keys, *metric_names]
-    _atomic_csv(folder / "summary.csv", rows, fields)
+    write_csv(folder / "summary.csv", rows, fields)
 
 
 def read_series(path: Path) -> tuple[list[str], np.ndarray]:
@@ -248,18 +267,6 @@ def read_series(path: Path) -> tuple[list[str], np.ndarray]:
         names = next(reader)
         values = np.array([[float(x) for x in row] for row in reader])
     return names, values
-
-
-def interval(stack: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean over replicates (axis 0) and the 95% confidence interval of that mean (Student t)."""
-    from scipy import stats  # slow to import; only the parent needs it
-
-    n = stack.shape[0]
-    mean = stack.mean(axis=0)
-    if n < 2:  # one replicate gives no interval (not a zero-width one)
-        return mean, np.full_like(mean, np.nan), np.full_like(mean, np.nan)
-    half = stats.t.ppf(0.975, n - 1) * stack.std(axis=0, ddof=1) / np.sqrt(n)
-    return mean, mean - half, mean + half
 
 
 def write_aggregate(folder: Path, manifest: dict) -> None:
@@ -287,10 +294,4 @@ def write_aggregate(folder: Path, manifest: dict) -> None:
                     row.update({f"{m}_{s}": f"{a[d, c]:.6g}" for s, a in (("mean", mean), ("lo", lo),
                                                                           ("hi", hi))})
             rows.append(row)
-    _atomic_csv(folder / "aggregate.csv", rows, fields)
-
-
-def _atomic_csv(path: Path, rows: list[dict], fields: list[str]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    write_csv(tmp, rows, fields)
-    os.replace(tmp, path)
+    write_csv(folder / "aggregate.csv", rows, fields)

@@ -14,15 +14,17 @@ from __future__ import annotations
 import json
 import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sim.common.files import write_json, write_text
 from sim.experiments import discovery, sensitivity
-from sim.experiments.batch import run_batch
-from sim.experiments.runs import write_text_atomic
+from sim.experiments.batch import points_by_id, run_batch
+from sim.experiments.designs import as_points
 from sim.experiments.sweep import parse_vary
 from sim.model.scenario import Scenario, ScenarioError, param_for
 
@@ -96,14 +98,7 @@ def design(method: str, ranges: dict[str, tuple[float, float]], samples: int, se
         frame = sensitivity.sample(method, ranges, samples, seed)
     except ValueError as exc:
         raise ScenarioError(str(exc)) from None
-    points = []
-    for row in frame.to_dict("records"):
-        point = {}
-        for key, value in row.items():
-            param = param_for(key)
-            point[key] = int(round(value)) if type(param.default) is int else float(value)
-        points.append(point)
-    return points
+    return as_points(list(frame.columns), frame.to_numpy(dtype=float))
 
 
 def outcome(run: Path, target: Target) -> dict:
@@ -112,7 +107,7 @@ def outcome(run: Path, target: Target) -> dict:
     row = {k: summary[k] for k in METRICS}
     if target.key == "verdict":
         from sim.risk import indicators as risk
-        from sim.risk.schema import from_run
+        from sim.risk.convert import from_run
 
         row["verdict"] = risk.score(from_run(run)).overall
     return row
@@ -140,13 +135,14 @@ def table(out: Path, manifest: dict, target: Target, keys: list[str]) -> pd.Data
 
 def run_explore(scenario: Scenario, ranges: dict[str, tuple[float, float]], method: str, samples: int,
                 replicates: int, target: Target, out: Path, *, seed: int = 1, jobs: int | None = None,
-                scheduler: str | None = None, command: list[str] | None = None, progress=None) -> dict:
+                scheduler: str | None = None, command: list[str] | None = None,
+                progress: Callable[[dict], None] | None = None) -> dict:
     """Sample, run (resumably), and analyse; returns what was found (also written to `out`)."""
     points = design(method, ranges, samples, seed)
     for point in points:  # every point must make a valid scenario before anything runs
         scenario.with_overrides(point)
     extra = {"vary": list(ranges), "sample": method, "ranges": {k: list(v) for k, v in ranges.items()},
-             "target": str(target), "points": {f"p{k:03d}": p for k, p in enumerate(points)}}
+             "target": str(target), "points": points_by_id(points)}
     manifest = run_batch([scenario], replicates, out, root_seed=seed, points=points, jobs=jobs,
                          scheduler=scheduler, command=command, kind="explore", extra=extra, progress=progress)
     return analyse(out, manifest, ranges, method, target, seed)
@@ -157,19 +153,19 @@ def analyse(out: Path, manifest: dict, ranges: dict[str, tuple[float, float]], m
     """PRIM and tree boxes for the target, sensitivity indices, and the files that hold them."""
     keys = list(ranges)
     frame = table(out, manifest, target, keys)
-    write_text_atomic(out / "explore.csv", frame.to_csv(index=False))
+    write_text(out / "explore.csv", frame.to_csv(index=False))
     x, y = frame[keys].astype(float), frame["target"].to_numpy(dtype=bool)
     prim = discovery.prim(x, y)
     trees = discovery.tree_boxes(x, y, seed=seed)
     boxes = {"target": str(target), "cases_of_interest": int(y.sum()), "points": int(len(frame)),
              **discovery.to_json(prim, trees)}
-    write_text_atomic(out / "boxes.json", json.dumps(boxes, indent=2, default=float) + "\n")
+    write_json(out / "boxes.json", boxes, default=float, ensure_ascii=True)
     indices = {}
     complete = len(frame) == len(manifest.get("points", {})) and method != "lhs"
     if complete:  # Sobol / Morris estimators need every design point, in design order
         for metric in (*SENSITIVITY_METRICS, *(["verdict_rank"] if target.key == "verdict" else [])):
             found = sensitivity.analyze(method, ranges, x, frame[metric].to_numpy(dtype=float), seed)
             indices[metric] = sensitivity.to_json(method, found)
-    write_text_atomic(out / "indices.json", json.dumps({"method": method, "indices": indices}, indent=2,
-                                                       default=float) + "\n")
+    write_json(out / "indices.json", {"method": method, "indices": indices}, default=float,
+               ensure_ascii=True)
     return {"frame": frame, "prim": prim, "trees": trees, "indices": indices}

@@ -2,28 +2,30 @@
 
 A run folder holds `timeseries.csv` (a row a day), `agents.csv` (a row per person who was
 ever a seller), `ledger.csv` (totals by kind), `summary.json` (final figures), `meta.json`
-(the resolved scenario, seed, versions, git commit, run time) and PNG figures.
+(the resolved scenario, seed, versions, git commit, run time), `journal.npz` (every ledger
+entry) and, when the caller draws them, PNG figures. The atomic writers live in
+`sim.common.files`, shared with the batch engine, the reports and the real-data schema.
 """
 
 from __future__ import annotations
 
 import csv
 import functools
-import json
-import os
 import platform
-import shutil
 import subprocess
-import tempfile
-import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from sim.common.files import atomic_folder, write_csv, write_json, write_npz
 from sim.model import metrics
 from sim.model.ledger import KINDS
+
+if TYPE_CHECKING:
+    from sim.model.model import WeishangModel
 
 SOURCE = Path(__file__).resolve().parents[2]  # the checkout (or site-packages) the package runs from
 RUNS = Path("results") / "runs"  # generated output, under the working directory
@@ -62,75 +64,32 @@ def git_commit() -> str | None:
         return None
 
 
-def save_npz(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
-    """Like `np.savez_compressed` (`np.load` reads it), at zlib level 1: a run's journal in a
-    fifth of the time, for files about a sixth larger."""
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        for name, array in arrays.items():
-            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
-                np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
-
-
-def write_csv(path: Path, rows: Iterable[Mapping], fieldnames: list[str] | None = None) -> None:
-    rows = list(rows)
-    fieldnames = fieldnames or (list(rows[0]) if rows else [])
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fieldnames)
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def write_json(path: Path, data: object) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2, ensure_ascii=False)
-        handle.write("\n")
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write a text file via a temporary file and a rename: never half-written."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def series_rows(model_vars: Mapping[str, list]) -> list[dict]:
     """The DataCollector's columns as one dict per day."""
     names = list(model_vars)
     return [dict(zip(names, values, strict=True)) for values in zip(*model_vars.values(), strict=True)]
 
 
-def atomic_folder(folder: Path, build, force: bool = False) -> Path:
-    """Call build(tmp) to fill a temporary sibling folder, then move it into place.
+RunFigures = Callable[[Sequence[Mapping], Path, str], object]
+"""Draws a run's figures: (daily rows, folder, title); `sim.reports.plots.run_figures` is one."""
 
-    An interrupted write leaves no folder that looks complete; an existing folder is
-    replaced only with force=True (and only once the new one is complete).
+
+class WrittenRun(NamedTuple):
+    """A run folder just written, and the summary metrics it holds (computed once, for printing too)."""
+
+    folder: Path
+    summary: dict
+
+
+def write_run(model: WeishangModel, folder: Path, run_seconds: float, force: bool = False,
+              figures: RunFigures | None = None) -> WrittenRun:
+    """Write everything about a finished run into `folder`, atomically.
+
+    `figures` draws the run's PNGs into the folder before it is moved into place; the experiments
+    cannot import the reports (they sit above), so the command that wants figures passes the
+    drawing function, and batch workers pass none (matplotlib is slow to import, and a batch's
+    report draws its own figures across replicates).
     """
-    folder = Path(folder)
-    if folder.exists() and not force:
-        raise FileExistsError(f"{folder} exists (use --force to replace it)")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; the result should not be
-    try:
-        build(tmp)
-        if folder.exists():
-            old = folder.with_name(f".{folder.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(folder, old)
-            os.replace(tmp, folder)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, folder)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return folder
-
-
-def write_run(model, folder: Path, run_seconds: float, force: bool = False,
-              figures: bool = True) -> Path:
-    """Write everything about a finished run into `folder`, atomically."""
     rows = series_rows(model.datacollector.model_vars)
     summary = metrics.summary(model)
     agents = metrics.agents_table(model)
@@ -149,13 +108,11 @@ def write_run(model, folder: Path, run_seconds: float, force: bool = False,
         write_json(tmp / "summary.json", summary)
         write_json(tmp / "meta.json", meta)
         # Every ledger entry, for the risk indicators and `weishang export-data`.
-        save_npz(tmp / "journal.npz", {**model.ledger.journal(), "kinds": np.array(KINDS)})
+        write_npz(tmp / "journal.npz", {**model.ledger.journal(), "kinds": np.array(KINDS)})
         if figures:
-            from sim.reports import plots  # matplotlib is slow to import; batch workers write no figures
+            figures(rows, tmp, model.config.name)
 
-            plots.run_figures(rows, tmp, title=model.config.name)
-
-    return atomic_folder(folder, build, force)
+    return WrittenRun(atomic_folder(folder, build, force), summary)
 
 
 AGENT_COLUMNS = ["id", "strategy", "brand", "tier", "join_day", "exit_day", "upline", "depth",
@@ -169,7 +126,7 @@ def read_csv(path: Path) -> list[dict]:
         return [{k: _number(v) for k, v in row.items()} for row in csv.DictReader(handle)]
 
 
-def _number(text: str):
+def _number(text: str) -> int | float | str:
     for kind in (int, float):
         try:
             return kind(text)

@@ -15,7 +15,8 @@ from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
-from scipy.stats import qmc
+
+from sim.experiments.designs import latin_hypercube
 
 METHODS = ("lhs", "sobol", "morris")
 MORRIS_LEVELS = 4  # grid levels per parameter; the analysis must use the same number as the sampling
@@ -58,9 +59,8 @@ def sample(method: str, ranges: dict[str, tuple[float, float]], samples: int, se
     if isinstance(samples, bool) or not isinstance(samples, int | np.integer) or samples < 1:
         raise ValueError(f"--samples must be a whole number >= 1, got {samples!r}")
     if method == "lhs":
-        unit = qmc.LatinHypercube(d=len(names), seed=np.random.default_rng(seed)).random(samples)
         bounds = np.array(prob["bounds"])
-        points = qmc.scale(unit, bounds[:, 0], bounds[:, 1])
+        points = latin_hypercube(bounds[:, 0], bounds[:, 1], samples, seed)
     elif method == "sobol":
         if not _is_power_of_two(samples):
             raise ValueError(f"--samples {samples}: --method sobol needs a power of 2 (e.g. 64, 128, 256)")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import qmc
 
-from sim.model.scenario import ScenarioError, param_for, parse_value
+from sim.experiments.designs import as_points, grid, latin_hypercube, whole_numbers
+from sim.model.scenario import ScenarioError, parse_value
 
 
 @dataclass(frozen=True)
@@ -23,6 +22,7 @@ class Vary:
     n: int | None = None
 
     def grid(self) -> list:
+        """The listed values, or n evenly spaced points from lo to hi."""
         if self.values:
             return list(self.values)
         return [float(v) for v in np.linspace(self.lo, self.hi, self.n)]
@@ -69,7 +69,8 @@ def _split_values(spec: str) -> list[str]:
 
 def design(varies: Sequence[Vary], sample: str = "grid", samples: int | None = None,
            seed: int = 1) -> list[dict]:
-    """The parameter points: the full grid, or `samples` Latin-hypercube points over the ranges."""
+    """The parameter points: the full grid, or `samples` Latin-hypercube points over the ranges;
+    whole-number parameters (people, days, ...) take whole numbers."""
     keys = [v.key for v in varies]
     if len(set(keys)) != len(keys):
         raise ScenarioError("--vary: a key is varied twice")
@@ -77,28 +78,13 @@ def design(varies: Sequence[Vary], sample: str = "grid", samples: int | None = N
         for v in varies:
             if not v.values and v.n is None:
                 raise ScenarioError(f"--vary {v.key}: a grid needs lo:hi:n or a list of values")
-        grid = itertools.product(*(v.grid() for v in varies))
-        points = [dict(zip(keys, combo, strict=True)) for combo in grid]
-    elif sample == "lhs":
+        return whole_numbers(grid(keys, [v.grid() for v in varies]))
+    if sample == "lhs":
         if not samples or samples < 1:
             raise ScenarioError("--samples: Latin hypercube sampling needs --samples K (K >= 1)")
         for v in varies:
             if v.values:
                 raise ScenarioError(f"--vary {v.key}: Latin hypercube sampling needs a range lo:hi")
-        unit = qmc.LatinHypercube(d=len(varies), seed=np.random.default_rng(seed)).random(samples)
-        lows = np.array([v.lo for v in varies])
-        highs = np.array([v.hi for v in varies])
-        scaled = qmc.scale(unit, lows, highs)
-        points = [{k: float(x) for k, x in zip(keys, row, strict=True)} for row in scaled]
-    else:
-        raise ScenarioError(f"--sample {sample}: allowed: grid, lhs")
-    for point in points:  # whole-number parameters (people, days, ...) take whole numbers
-        for k, value in point.items():
-            if _is_whole_number_param(k) and isinstance(value, float):
-                point[k] = int(round(value))
-    return points
-
-
-def _is_whole_number_param(key: str) -> bool:
-    param = param_for(key)
-    return param is not None and type(param.default) is int
+        lows, highs = [v.lo for v in varies], [v.hi for v in varies]
+        return as_points(keys, latin_hypercube(lows, highs, samples, seed))
+    raise ScenarioError(f"--sample {sample}: allowed: grid, lhs")

@@ -29,11 +29,11 @@ from sim.model.brand import Brand
 from sim.model.grey import GreyMarket
 from sim.model.interventions import Policy
 from sim.model.ledger import Ledger
-from sim.model.sellers.lifecycle import Roster
 from sim.model.network import ContactNetwork, build_social_graph
 from sim.model.people import OUTSIDE, People
 from sim.model.scenario import Scenario
 from sim.model.sellers import day as sellers_day
+from sim.model.sellers.lifecycle import Roster
 from sim.model.state import DayCounts, State, plan_table
 from sim.model.stock import Lots
 from sim.model.trust import Trust

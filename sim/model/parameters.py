@@ -2,7 +2,7 @@
 
 A scenario file only needs the keys it changes; `sim.scenario` fills in the rest from
 here and checks each value against the bounds below. Figures taken from the source
-articles or published sources (DOMAIN.md) say so in their meaning.
+articles or published sources (docs/domain.md) say so in their meaning.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ POPULATION = {
 
 TRUST = {
     "stranger": Param(0.1, "0-1", "trust in strangers, e.g. online discount sellers "
-                      "(DOMAIN: >70% of people distrust strangers)", 0.0, 1.0),
+                      "(docs/domain.md#what-a-weishang-is: >70% of people distrust strangers)", 0.0, 1.0),
     "outside_channel": Param(0.3, "0-1", "trust in shops and platforms (the outside channel)", 0.0, 1.0),
     "initial_strong": Param(0.6, "0-1", "initial cognitive trust along a strong tie", 0.0, 1.0),
     "initial_weak": Param(0.3, "0-1", "initial cognitive trust along a weak tie", 0.0, 1.0),
@@ -85,8 +85,10 @@ TRUST = {
                             0.0, 1.0),
     "behavioural_rate": Param(0.3, "per repeat", "how far a satisfied repeat builds behavioural trust",
                               0.0, 1.0),
-    "broken_promise": Param(-0.3, "satisfaction", "below this one purchase breaks behavioural trust "
-                            "(DOMAIN: one broken promise loses the customer)", -2.0, 0.0),
+    "broken_promise": Param(-0.3, "satisfaction",
+                            "below this one purchase breaks behavioural trust "
+                            "(docs/domain.md#what-builds-trust: one broken promise loses the customer)",
+                            -2.0, 0.0),
     "service_value": Param(0.25, "satisfaction", "satisfaction added by follow-up service", 0.0, 2.0),
     "satisfaction_noise": Param(0.1, "satisfaction", "spread of satisfaction around its mean", 0.0, 2.0),
     "word_of_mouth": Param(0.1, "trust per satisfaction", "trust a recommendation or warning moves in "
@@ -94,7 +96,7 @@ TRUST = {
     "complaint_prob": Param(0.5, "per unit dissatisfaction", "chance a dissatisfied buyer complains",
                             0.0, 1.0),
     "ad_tolerance": Param(4.0, "posts/day", "posts a day a contact accepts from one seller "
-                          "(DOMAIN: 4 a day, never more than 5)", 0.0, 100.0),
+                          "(docs/domain.md#moments-posting: 4 a day, never more than 5)", 0.0, 100.0),
     "annoyance": Param(0.01, "trust per excess post", "cognitive trust lost per post over tolerance",
                        0.0, 1.0),
     "mute_prob": Param(0.01, "per excess post", "chance a contact mutes a seller per post over tolerance",
@@ -111,7 +113,7 @@ MARKET = {
     "outside_quality": Param(0.7, "0-1", "quality of what the outside channel sells", 0.0, 1.0),
     "outside_days": Param(30, "days", "how long a unit bought outside lasts", 1, 3650),
     "dump_price": Param(0.5, "share of list", "what discount traders pay for dumped stock "
-                        "(DOMAIN: dumped at 50-65% of list)", 0.01, 1.0),
+                        "(docs/domain.md#stock-hoarding-and-dumping: dumped at 50-65% of list)", 0.01, 1.0),
     "grey_markup": Param(1.25, "x dump price", "discount traders' resale price over what they paid",
                          1.0, 10.0),
     "grey_capacity": Param(20.0, "units per 1,000 people", "dumped units discount traders will "

@@ -1,4 +1,5 @@
-"""Directed trust along social ties, in the three levels of DOMAIN.md, and its update rules.
+"""Directed trust along social ties, in three levels, and its update rules
+(docs/domain.md#three-levels-of-trust).
 
 - cognitive: "the product meets my need" - moves with each purchase experience, with word
   of mouth, with annoying ads and with seeing the same product cheaper elsewhere;
@@ -46,7 +47,7 @@ class Trust:
         """A buyer has used up a unit from a seller: update all three levels on that edge.
 
         Satisfaction is a per-purchase judgement (performance minus expectation, plus
-        service); repeated satisfaction builds the sturdier levels (DOMAIN [004]).
+        service); repeated satisfaction builds the sturdier levels (docs/domain.md#satisfaction-is-not-trust).
         """
         p = self.p
         s = satisfaction

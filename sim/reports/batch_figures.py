@@ -1,8 +1,8 @@
 """Figures for a batch or sweep: series with 95% bands, profit distributions, money by source,
 and (sweeps) final metrics against each varied parameter.
 
-The figures take `Group`s (the completed runs of one scenario at one parameter point, reduced
-by `sim.report`) and return `Figure` records whose titles and captions go into the report.
+The figures take `BatchGroup`s (the completed runs of one scenario at one parameter point, reduced
+by `sim.reports.batch_report`) and return `Figure` records whose titles and captions go into the report.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import numpy as np
 from matplotlib.patches import Patch
 from matplotlib.ticker import EngFormatter, PercentFormatter
 
-# plt comes from sim.plots, which selects the Agg backend before pyplot is first used.
+# plt comes from sim.reports.plots, which selects the Agg backend before pyplot is first used.
 from sim.reports.plots import INCOME, plt, save_figure
 
 MAX_SHOWN = 6  # groups drawn in the over-time figures; more lines or panels stop being legible
@@ -43,7 +43,7 @@ SWEEP_METRICS = (
 
 
 @dataclass
-class Group:
+class BatchGroup:
     """The completed runs of one scenario at one parameter point, reduced to what the figures need."""
 
     scenario: str
@@ -70,7 +70,7 @@ class Figure:
     caption: str
 
 
-def shown(groups: Sequence[Group]) -> list[Group]:
+def shown(groups: Sequence[BatchGroup]) -> list[BatchGroup]:
     """At most MAX_SHOWN groups, evenly spread (first and last included) for the over-time figures."""
     if len(groups) <= MAX_SHOWN:
         return list(groups)
@@ -78,7 +78,7 @@ def shown(groups: Sequence[Group]) -> list[Group]:
     return [groups[i] for i in picks]
 
 
-def make_all(groups: Sequence[Group], folder: Path, vary: Sequence[str] = (),
+def make_batch_figures(groups: Sequence[BatchGroup], folder: Path, vary: Sequence[str] = (),
              short: dict[str, str] | None = None) -> list[Figure]:
     """Every figure for these groups into `folder`; sweep figures when keys were varied."""
     if not groups:
@@ -89,19 +89,19 @@ def make_all(groups: Sequence[Group], folder: Path, vary: Sequence[str] = (),
     return figs
 
 
-def _reps(groups: Sequence[Group]) -> str:
+def _reps(groups: Sequence[BatchGroup]) -> str:
     counts = sorted({len(g.run_ids) for g in groups})
     return "one replicate" if counts == [1] else f"mean over {'/'.join(map(str, counts))} replicates"
 
 
-def _band_note(groups: Sequence[Group]) -> str:
+def _band_note(groups: Sequence[BatchGroup]) -> str:
     if all(len(g.run_ids) == 1 for g in groups):
         return "Lines: the single replicate (no band with one replicate)."
     return (f"Lines: {_reps(groups)}; bands: 95% confidence interval of that mean (Student t), "
             "clipped to the possible range.")
 
 
-def _subset_note(groups: Sequence[Group], drawn: Sequence[Group]) -> str:
+def _subset_note(groups: Sequence[BatchGroup], drawn: Sequence[BatchGroup]) -> str:
     if len(drawn) == len(groups):
         return ""
     return (f" Showing {len(drawn)} of {len(groups)} points, evenly spread "
@@ -125,12 +125,12 @@ def _panels(n: int, sharey: bool):
     return fig, list(axes.flat[:n])
 
 
-def _tiers(g: Group) -> list[str]:
+def _tiers(g: BatchGroup) -> list[str]:
     return sorted((k for k in g.bands if k.startswith("sellers_tier")),
                   key=lambda k: int(k.removeprefix("sellers_tier")))
 
 
-def over_time(groups: Sequence[Group], folder: Path) -> list[Figure]:
+def over_time(groups: Sequence[BatchGroup], folder: Path) -> list[Figure]:
     """Sellers by tier, stock, flows, trust and share in loss, with bands, per group."""
     drawn = shown(groups)
     # One scenario at several points: same y scale, so panels compare at a glance.
@@ -201,7 +201,7 @@ def over_time(groups: Sequence[Group], folder: Path) -> list[Figure]:
     return out
 
 
-def _spread(groups: Sequence[Group], key: str) -> float:
+def _spread(groups: Sequence[BatchGroup], key: str) -> float:
     """Ratio of the largest to the smallest peak of a series across groups."""
     peaks = np.array([g.bands[key][0].max() for g in groups])
     return float(peaks.max() / max(peaks.min(), 1.0))
@@ -213,7 +213,7 @@ def _cohorts(days: int) -> tuple[int, int]:
     return width, max(1, round(days / width))
 
 
-def _boxes(ax, drawn: Sequence[Group], categories: Sequence[np.ndarray], labels: Sequence[str]) -> None:
+def _boxes(ax, drawn: Sequence[BatchGroup], categories: Sequence[np.ndarray], labels: Sequence[str]) -> None:
     """Side-by-side boxplots of profit: one colour per group, one slot per category."""
     k = len(drawn)
     width = 0.8 / k
@@ -242,7 +242,7 @@ def _boxes(ax, drawn: Sequence[Group], categories: Sequence[np.ndarray], labels:
     ax.legend(handles=handles, fontsize=7)
 
 
-def profit_figures(groups: Sequence[Group], folder: Path) -> list[Figure]:
+def profit_figures(groups: Sequence[BatchGroup], folder: Path) -> list[Figure]:
     """Distribution of sellers' net profit by tier and by join cohort, replicates pooled."""
     drawn = shown(groups)
     section = "Who gains and who loses"
@@ -275,18 +275,18 @@ def profit_figures(groups: Sequence[Group], folder: Path) -> list[Figure]:
     return out
 
 
-def _ticks(ax, groups: Sequence[Group]) -> None:
+def _ticks(ax, groups: Sequence[BatchGroup]) -> None:
     ax.set_xticks(range(len(groups)), [g.tick for g in groups],
                   rotation=0 if len(groups) <= 6 else 45, ha="center" if len(groups) <= 6 else "right",
                   fontsize=8)
 
 
-def _mean_total(g: Group, key: str) -> float:
+def _mean_total(g: BatchGroup, key: str) -> float:
     values = g.totals.get(key)
     return float(values.mean()) if values is not None and values.size else 0.0
 
 
-def money_figures(groups: Sequence[Group], folder: Path) -> list[Figure]:
+def money_figures(groups: Sequence[BatchGroup], folder: Path) -> list[Figure]:
     """Sellers' receipts by source and the brand's revenue and costs, totals over the run."""
     section = "Where the money comes from"
     n = len(groups)
@@ -356,7 +356,7 @@ def _slug(key: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", key).strip("_")
 
 
-def sweep_figure(groups: Sequence[Group], key: str, short: str, folder: Path) -> Figure:
+def sweep_figure(groups: Sequence[BatchGroup], key: str, short: str, folder: Path) -> Figure:
     """Six final metrics against one varied parameter: a dot per run, a line through the means."""
     values = [g.point.get(key) for g in groups]
     numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)

@@ -3,24 +3,25 @@
 It reads the manifest (the record of which runs are done) and the run folders themselves rather
 than summary.csv / aggregate.csv, so the report stays right when those tables are stale or
 missing (an interrupted batch writes them only at the end; a manifest may be edited by hand).
-The content is built once as a list of blocks and rendered twice, so the two files agree.
+The content is built once as a list of blocks and rendered twice (`sim.reports.render`), so the
+two files agree.
 """
 
 from __future__ import annotations
 
-import base64
 import csv
-import html
 import json
 import shlex
 from pathlib import Path
 
 import numpy as np
 
-from sim.experiments.batch import interval, read_series
-from sim.experiments.runs import atomic_folder, write_text_atomic
-from sim.reports.batch_figures import MONEY, Figure, Group, make_all
+from sim.common.files import atomic_folder
+from sim.common.intervals import interval
+from sim.experiments.batch import read_series
+from sim.reports.batch_figures import MONEY, BatchGroup, Figure, make_batch_figures
 from sim.reports.plots import smooth
+from sim.reports.render import fmt, write_pages
 
 SHARE, COUNT, ANY = (0.0, 1.0), (0.0, np.inf), (-np.inf, np.inf)  # a metric's possible range
 TABLE_METRICS = (
@@ -39,14 +40,9 @@ BANDS = ("sellers", "stock_units", "share_in_loss", "mean_trust", "trust_cogniti
 UNIT_RANGE = ("share_in_loss", "mean_trust", "trust_cognitive", "trust_affective", "trust_behavioural")
 SMOOTHED = ("retail_nonparticipant_units", "wholesale_units")  # daily counts: 7-day mean
 RUN_FILES = ("timeseries.csv", "agents.csv", "summary.json")
-CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:1em 0;font-size:.85em}th,td{border:1px solid #ccc;padding:3px 7px}
-th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-pre{background:#f6f6f6;padding:.7em;overflow-x:auto;white-space:pre-wrap}
-figure{margin:1.5em 0}img{max-width:100%}figcaption{font-size:.9em;color:#444}"""
 
 
-def write_report(folder: Path) -> Path:
+def write_batch_report(folder: Path) -> Path:
     """Write figures/, report.md and report.html for a batch folder; returns the HTML path."""
     folder = Path(folder)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -57,16 +53,11 @@ def write_report(folder: Path) -> Path:
 
     def build(tmp: Path) -> None:
         tmp.chmod(0o755)  # mkdtemp makes it private; the figures are meant to be shared
-        figures.extend(make_all(groups, tmp, vary, short))
+        figures.extend(make_batch_figures(groups, tmp, vary, short))
 
     # Figures go into a temporary folder that replaces figures/ whole: no half-written set.
     atomic_folder(folder / "figures", build, force=True)
-    blocks = document(manifest, groups, problems, figures)
-    title = blocks[0][1]
-    write_text_atomic(folder / "report.md", to_markdown(blocks))
-    html_path = folder / "report.html"
-    write_text_atomic(html_path, to_html(blocks, title, folder / "figures"))
-    return html_path
+    return write_pages(folder, "report", batch_document(manifest, groups, problems, figures))
 
 
 def short_keys(keys: list[str]) -> dict[str, str]:
@@ -86,7 +77,7 @@ def _value(v: object) -> str:
     return f"{v:g}" if isinstance(v, float) else json.dumps(v) if isinstance(v, list | dict) else str(v)
 
 
-def load_groups(folder: Path, manifest: dict) -> tuple[list[Group], list[dict]]:
+def load_groups(folder: Path, manifest: dict) -> tuple[list[BatchGroup], list[dict]]:
     """Completed runs by (scenario, point), and the runs that are failed, pending or missing files."""
     runs_dir = folder / "runs"
     records: dict[tuple[str, str], list[dict]] = {}
@@ -110,13 +101,13 @@ def load_groups(folder: Path, manifest: dict) -> tuple[list[Group], list[dict]]:
         head = f"{scenario} {point_id}" if several and point else point_id if point else scenario
         label = f"{head}: {', '.join(params)}" if params else head
         tick = "\n".join([head, *params]) if len(records) <= 12 else head
-        group = Group(scenario, point_id, point, label, tick)
+        group = BatchGroup(scenario, point_id, point, label, tick)
         _fill(group, runs_dir, sorted(recs, key=lambda r: r["replicate"]))
         groups.append(group)
     return groups, problems
 
 
-def _fill(g: Group, runs_dir: Path, recs: list[dict]) -> None:
+def _fill(g: BatchGroup, runs_dir: Path, recs: list[dict]) -> None:
     """Reduce a group's runs: bands of the plotted series, money totals, final metrics, sellers."""
     series, finals, agents = [], [], []
     for record in recs:
@@ -157,13 +148,6 @@ def _float(v: object) -> float:
     return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else float("nan")
 
 
-def fmt(x: float) -> str:
-    """Three significant figures, thousands separated: 0.829, 4.25, -9,665."""
-    if not np.isfinite(x):
-        return "-"
-    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
-
-
 def metric_cell(values: np.ndarray, bounds: tuple[float, float] = (-np.inf, np.inf)) -> str:
     """mean [95% interval of the mean] across replicates; just the value with one replicate.
 
@@ -179,7 +163,8 @@ def metric_cell(values: np.ndarray, bounds: tuple[float, float] = (-np.inf, np.i
     return f"{fmt(mean)} [{fmt(max(lo, bounds[0]))}, {fmt(min(hi, bounds[1]))}]"
 
 
-def document(manifest: dict, groups: list[Group], problems: list[dict], figures: list[Figure]) -> list[tuple]:
+def batch_document(manifest: dict, groups: list[BatchGroup], problems: list[dict],
+                   figures: list[Figure]) -> list[tuple]:
     """The report as blocks: (h1|h2|h3|p|code, text), (list, items), (table, header, rows, first
     numeric column or None), (figure, name, title, caption)."""
     kind = manifest.get("kind", "batch")
@@ -264,60 +249,3 @@ def _scenario_line(name: str, data: dict) -> str:
     days = (data.get("run") or {}).get("days")
     brands = ", ".join(b.get("name", "?") for b in data.get("brands", []))
     return f"{name}: {description} ({people:,} people, {days} days, brand(s): {brands})"
-
-
-def to_markdown(blocks: list[tuple], figures: str = "figures") -> str:
-    out = []
-    for block in blocks:
-        kind = block[0]
-        if kind in ("h1", "h2", "h3"):
-            out.append("#" * int(kind[1]) + " " + block[1])
-        elif kind == "p":
-            out.append(block[1])
-        elif kind == "code":
-            out.append(f"```sh\n{block[1]}\n```")
-        elif kind == "list":
-            out.append("\n".join(f"- {item}" for item in block[1]))
-        elif kind == "table":
-            _, header, rows, numeric = block
-            align = ["---:" if numeric is not None and i >= numeric else "---" for i in range(len(header))]
-            lines = [header, align, *rows]
-            out.append("\n".join("| " + " | ".join(_md_cell(c) for c in line) + " |" for line in lines))
-        elif kind == "figure":
-            _, name, title, caption = block
-            out.append(f"![{title}]({figures}/{name})\n\n*{caption}*")
-    return "\n\n".join(out) + "\n"
-
-
-def _md_cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def to_html(blocks: list[tuple], title: str, figures_dir: Path) -> str:
-    """One file: styles inline, figures as base64 data URIs, no external resources."""
-    esc = html.escape
-    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-           f"<title>{esc(title)}</title><style>{CSS}</style></head><body>"]
-    for block in blocks:
-        kind = block[0]
-        if kind in ("h1", "h2", "h3", "p"):
-            tag = kind
-            out.append(f"<{tag}>{esc(block[1])}</{tag}>")
-        elif kind == "code":
-            out.append(f"<pre><code>{esc(block[1])}</code></pre>")
-        elif kind == "list":
-            out.append("<ul>" + "".join(f"<li>{esc(item)}</li>" for item in block[1]) + "</ul>")
-        elif kind == "table":
-            _, header, rows, numeric = block
-            head = "".join(f"<th>{esc(h)}</th>" for h in header)
-            body = "".join("<tr>" + "".join(
-                f'<td class="n">{esc(str(c))}</td>' if numeric is not None and i >= numeric
-                else f"<td>{esc(str(c))}</td>" for i, c in enumerate(row)) + "</tr>" for row in rows)
-            out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
-        elif kind == "figure":
-            _, name, alt, caption = block
-            data = base64.b64encode((figures_dir / name).read_bytes()).decode("ascii")
-            out.append(f'<figure><img src="data:image/png;base64,{data}" alt="{esc(alt)}">'
-                       f"<figcaption>{esc(caption)}</figcaption></figure>")
-    out.append("</body></html>")
-    return "\n".join(out) + "\n"

@@ -9,15 +9,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.experiments.runs import atomic_folder, write_text_atomic
+from sim.common.files import atomic_folder
+from sim.experiments.discovery import Box, PrimResult
 from sim.experiments.sensitivity import ranking
-from sim.reports.batch_report import fmt, to_html, to_markdown
 from sim.reports.plots import plt, save_figure
+from sim.reports.render import fmt, write_pages
 
 MAX_PAIRS = 6
 
 
-def pairs_figure(frame: pd.DataFrame, keys: list[str], box, ranges: dict, folder: Path) -> tuple:
+def pairs_figure(frame: pd.DataFrame, keys: list[str], box: Box, ranges: dict, folder: Path) -> tuple:
+    """The sampled points on each pair of levers, target cases in red, the PRIM box drawn."""
     pairs = list(itertools.combinations(keys, 2))[:MAX_PAIRS] or [(keys[0], keys[0])]
     cols = min(3, len(pairs))
     rows = int(np.ceil(len(pairs) / cols))
@@ -37,7 +39,8 @@ def pairs_figure(frame: pd.DataFrame, keys: list[str], box, ranges: dict, folder
             "The rectangle is the chosen PRIM box projected on each pair of levers.")
 
 
-def trajectory_figure(prim, folder: Path) -> tuple:
+def trajectory_figure(prim: PrimResult, folder: Path) -> tuple:
+    """PRIM's peeling steps as coverage against density, the chosen box marked."""
     fig, ax = plt.subplots(figsize=(6, 4.5))
     cov = [b.coverage for b in prim.trajectory]
     den = [b.density for b in prim.trajectory]
@@ -56,6 +59,7 @@ def trajectory_figure(prim, folder: Path) -> tuple:
 
 
 def sensitivity_figure(indices: dict, folder: Path) -> tuple | None:
+    """The levers' Sobol ST or Morris mu* per outcome, with intervals; None without indices (lhs)."""
     if not indices:
         return None
     metrics = list(indices)
@@ -75,19 +79,25 @@ def sensitivity_figure(indices: dict, folder: Path) -> tuple | None:
             "with bootstrap 95% intervals.")
 
 
-def write_report(out: Path, manifest: dict, found: dict, ranges: dict) -> Path:
-    """figures/ and explore.md / explore.html for an exploration folder."""
+def write_explore_report(out: Path, manifest: dict, found: dict, ranges: dict) -> Path:
+    """figures/ and explore.md / explore.html for an exploration folder; returns the HTML path."""
     frame, prim, indices = found["frame"], found["prim"], found["indices"]
-    keys = list(ranges)
     figures: list[tuple] = []
 
     def build(tmp: Path) -> None:
-        made = [pairs_figure(frame, keys, prim.chosen, ranges, tmp), trajectory_figure(prim, tmp),
+        made = [pairs_figure(frame, list(ranges), prim.chosen, ranges, tmp), trajectory_figure(prim, tmp),
                 sensitivity_figure(indices, tmp)]
         figures.extend(m for m in made if m is not None)
 
     atomic_folder(out / "figures", build, force=True)
-    box = prim.chosen
+    return write_pages(out, "explore", explore_document(manifest, found, ranges, figures))
+
+
+def explore_document(manifest: dict, found: dict, ranges: dict, figures: list[tuple]) -> list[tuple]:
+    """The exploration report as blocks (see `sim.reports.render`): the PRIM box, the tree's
+    alternatives, the levers ranked, the figures."""
+    frame, box, indices = found["frame"], found["prim"].chosen, found["indices"]
+    keys = list(ranges)
     blocks: list[tuple] = [
         ("h1", f"Exploration: {manifest['target']}"),
         ("p", f"{len(frame)} sampled points ({manifest['sample']}) x {manifest['replicates']} replicates of "
@@ -115,7 +125,4 @@ def write_report(out: Path, manifest: dict, found: dict, ranges: dict) -> Path:
     else:
         blocks.append(("p", "Sensitivity indices need --method sobol or morris (this run used "
                             f"{manifest['sample']})."))
-    blocks += [("h2", "Figures")] + [("figure", *f) for f in figures]
-    write_text_atomic(out / "explore.md", to_markdown(blocks))
-    write_text_atomic(out / "explore.html", to_html(blocks, blocks[0][1], out / "figures"))
-    return out / "explore.html"
+    return blocks + [("h2", "Figures")] + [("figure", *f) for f in figures]

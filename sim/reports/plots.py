@@ -11,6 +11,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from sim.common.files import atomic_folder, write_csv  # noqa: E402
+
 INCOME = ("retail", "wholesale", "recruit_bonus", "team_bonus", "dump", "buyback")
 
 
@@ -94,7 +96,24 @@ def comparison_figure(runs: Mapping[str, Sequence[Mapping]], path: Path) -> Path
     return save_figure(fig, path)
 
 
+def write_comparison(out: Path, rows: Sequence[Mapping], runs: Mapping[str, Sequence[Mapping]]) -> Path:
+    """`weishang compare`'s comparison.csv (a row of summary metrics per scenario) and comparison.png
+    into `out`, which also holds the run folders. Both are made in a hidden staging folder and then
+    moved in, so a failure halfway leaves neither behind. Returns the figure's path."""
+
+    def build(tmp: Path) -> None:
+        write_csv(tmp / "comparison.csv", rows)
+        comparison_figure(runs, tmp / "comparison.png")
+
+    staging = atomic_folder(out / ".comparison", build, force=True)
+    for name in ("comparison.csv", "comparison.png"):
+        (staging / name).replace(out / name)
+    staging.rmdir()
+    return out / "comparison.png"
+
+
 def save_figure(fig, path: Path) -> Path:
+    """Lay out, write as PNG (90 dpi) and close a figure; returns the path."""
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)

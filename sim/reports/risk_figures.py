@@ -1,25 +1,29 @@
-"""Evidence figures for the pyramid-risk report, from `sim.risk.evidence` pooled over replicates."""
+"""Evidence figures for the pyramid-risk report, from `sim.risk.indicators.evidence` pooled over
+replicates."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from sim.reports.plots import plt, save_figure
+from sim.reports.risk_groups import RiskGroup
 
 COLORS = plt.rcParams["axes.prop_cycle"].by_key()["color"]
 SOURCE_COLOR = {"recruiting": "#d62728", "retail": "#2ca02c", "neither": "#7f7f7f"}
 
 
-def _pooled(group, table: str) -> pd.DataFrame:
+def _pooled(group: RiskGroup, table: str) -> pd.DataFrame:
     """One evidence table, stacked over the group's replicates."""
     frames = [tables[table].assign(replicate=k) for k, tables in enumerate(group.evidence())]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def income_figure(groups, folder: Path) -> tuple[str, str, str]:
+def income_figure(groups: Sequence[RiskGroup], folder: Path) -> tuple[str, str, str]:
+    """Participants' receipts by source, one bar per group: from recruits, from retail, neither."""
     fig, ax = plt.subplots(figsize=(9, 0.8 + 0.6 * len(groups)))
     labels = [g.label for g in groups]
     for row, group in enumerate(groups):
@@ -48,7 +52,8 @@ def income_figure(groups, folder: Path) -> tuple[str, str, str]:
             "people outside the network. Mean over replicates.")
 
 
-def loss_figure(groups, folder: Path) -> tuple[str, str, str]:
+def loss_figure(groups: Sequence[RiskGroup], folder: Path) -> tuple[str, str, str]:
+    """The share of participants with a net loss, by tier and by join cohort."""
     fig, (by_tier, by_cohort) = plt.subplots(1, 2, figsize=(13, 4.5))
     width = 0.8 / max(len(groups), 1)
     for k, group in enumerate(groups):
@@ -75,7 +80,8 @@ def loss_figure(groups, folder: Path) -> tuple[str, str, str]:
             "received; dotted: one half (the share_in_loss 'high' line). Mean over replicates.")
 
 
-def tree_figure(groups, folder: Path) -> tuple[str, str, str]:
+def tree_figure(groups: Sequence[RiskGroup], folder: Path) -> tuple[str, str, str]:
+    """Each organiser's tree (levels, people) against the 2013 prosecution thresholds."""
     fig, ax = plt.subplots(figsize=(8, 5))
     ax.axhspan(30, 1e7, xmin=0, xmax=1, color="#fde0dd", zorder=0)
     for k, group in enumerate(groups):
@@ -98,7 +104,8 @@ def tree_figure(groups, folder: Path) -> tuple[str, str, str]:
             "met: prosecutable under the 2013 joint opinion); dashed: 120 people ('serious').")
 
 
-def stock_figure(groups, folder: Path) -> tuple[str, str, str]:
+def stock_figure(groups: Sequence[RiskGroup], folder: Path) -> tuple[str, str, str]:
+    """Stock held per participant, in days of their recent retail sales."""
     fig, ax = plt.subplots(figsize=(8, 0.8 + 0.6 * len(groups)))
     data = []
     for group in groups:
@@ -119,7 +126,8 @@ def stock_figure(groups, folder: Path) -> tuple[str, str, str]:
             "Stock with no recent retail sale is drawn at 100,000 days.")
 
 
-def claims_figure(groups, folder: Path) -> tuple[str, str, str] | None:
+def claims_figure(groups: Sequence[RiskGroup], folder: Path) -> tuple[str, str, str] | None:
+    """Income shown in posts against receipts; None when no one posted income."""
     tables = [(g, _pooled(g, "claims_vs_earned")) for g in groups]
     if all(t.empty for _, t in tables):
         return None
@@ -140,7 +148,7 @@ def claims_figure(groups, folder: Path) -> tuple[str, str, str] | None:
             "diagonal overstates earnings).")
 
 
-def make_all(groups, folder: Path) -> list[tuple[str, str, str]]:
+def make_risk_figures(groups: Sequence[RiskGroup], folder: Path) -> list[tuple[str, str, str]]:
     """Every evidence figure for these groups; returns (file, title, caption) for each."""
     made = [income_figure(groups, folder), loss_figure(groups, folder), tree_figure(groups, folder),
             stock_figure(groups, folder), claims_figure(groups, folder)]

@@ -1,7 +1,7 @@
 """The regulator's report: `weishang risk` on a run, a batch, or a real network's data folder.
 
 Every group (a scenario - at a sweep point, per brand - or a data set) is scored with
-`sim.risk.score` on each replicate; the table gives each indicator's mean and 95% interval
+`sim.risk.indicators.score` on each replicate; the table gives each indicator's mean and 95% interval
 across replicates, the verdict most replicates reach, and its legal basis. Where a scenario has
 interventions, the run is also scored before and from the first intervention day. Writes
 `risk.json`, `risk.md`, `risk.html` (self-contained) and `risk_figures/`.
@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from sim.experiments.batch import interval
-from sim.experiments.runs import atomic_folder, write_text_atomic
-from sim.reports.batch_report import fmt, to_html, to_markdown
+from sim.common.files import atomic_folder, write_json
+from sim.common.intervals import interval
+from sim.reports.render import fmt, write_pages
+from sim.reports.risk_groups import RiskGroup
 from sim.risk import indicators as risk
-from sim.risk.schema import NetworkData, from_run, read_data
+from sim.risk.convert import from_run
+from sim.risk.schema import NetworkData, read_data
 
 RANK = {"n/a": -1, "low": 0, "elevated": 1, "high": 2}
 # Indicators that a period's own orders and payouts measure fairly (see _before_after).
@@ -29,23 +30,6 @@ PERIOD_INDICATORS = ("retail_reach", "recruiting_income_share", "team_pay", "pay
 
 class RiskInputError(ValueError):
     """A target that is neither a run, a batch nor a data folder; str() is one line."""
-
-
-@dataclass
-class Group:
-    """One row block of the report: a label, a period, and a score per replicate."""
-
-    label: str
-    period: str
-    results: list[risk.RiskResult] = field(default_factory=list)
-    data: list[NetworkData] = field(default_factory=list)
-    _evidence: list[dict] | None = field(default=None, repr=False)
-
-    def evidence(self) -> list[dict]:
-        """`risk.evidence` per replicate, computed once for all the figures that use it."""
-        if self._evidence is None:
-            self._evidence = [risk.evidence(d) for d in self.data]
-        return self._evidence
 
 
 def _periods(data: NetworkData, interventions: list[dict]) -> list[tuple[str, NetworkData]]:
@@ -65,15 +49,15 @@ def _add(groups: dict, label: str, data: NetworkData, interventions: list[dict])
         part = data.for_brand(brand) if len(brands) > 1 else data
         name = f"{label} / {brand}" if len(brands) > 1 else label
         for period, window in _periods(part, interventions):
-            group = groups.setdefault((name, period), Group(name, period))
+            group = groups.setdefault((name, period), RiskGroup(name, period))
             group.results.append(risk.score(window))
             group.data.append(window)
 
 
-def collect(target: Path) -> tuple[str, list[Group], dict]:
+def collect(target: Path) -> tuple[str, list[RiskGroup], dict]:
     """Score a run folder, a batch folder or a data folder; returns (kind, groups, info)."""
     target = Path(target)
-    groups: dict[tuple[str, str], Group] = {}
+    groups: dict[tuple[str, str], RiskGroup] = {}
     if (target / "manifest.json").is_file():
         manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
         several = len({r["point_id"] for r in manifest["runs"].values()}) > 1
@@ -112,7 +96,7 @@ def _verdict(verdicts: list[str]) -> tuple[str, str]:
     return best, shown
 
 
-def summarise(group: Group) -> dict:
+def summarise(group: RiskGroup) -> dict:
     """A group's indicators across replicates: mean, interval, verdict, basis."""
     first = group.results[0]
     rows = []
@@ -144,7 +128,9 @@ def _cell(row: dict) -> str:
 LIGHT = {"high": "🔴 high", "elevated": "🟠 elevated", "low": "🟢 low", "n/a": "⚪ n/a"}
 
 
-def document(kind: str, summaries: list[dict], info: dict, figures: list[tuple]) -> list[tuple]:
+def risk_document(kind: str, summaries: list[dict], info: dict, figures: list[tuple]) -> list[tuple]:
+    """The risk report as blocks (see `sim.reports.render`): how to read it, a verdict table per
+    group, before / after an intervention, the evidence figures."""
     title = "Pyramid-risk report"
     blocks: list[tuple] = [("h1", title)]
     if kind == "data":
@@ -221,12 +207,10 @@ def write_risk(target: Path, out: Path | None = None) -> Path:
     figures: list[tuple] = []
 
     def build(tmp: Path) -> None:
-        figures.extend(risk_figures.make_all([g for g in groups if g.period == "whole period"], tmp))
+        figures.extend(risk_figures.make_risk_figures([g for g in groups if g.period == "whole period"],
+                                                      tmp))
 
     atomic_folder(out / "risk_figures", build, force=True)
-    blocks = document(kind, summaries, info, figures)
     report = {"target": str(target), "kind": kind, "rule": risk.RULE, **info, "groups": summaries}
-    write_text_atomic(out / "risk.json", json.dumps(report, indent=2, default=str) + "\n")
-    write_text_atomic(out / "risk.md", to_markdown(blocks, "risk_figures"))
-    write_text_atomic(out / "risk.html", to_html(blocks, "Pyramid-risk report", out / "risk_figures"))
-    return out / "risk.html"
+    write_json(out / "risk.json", report, default=str, ensure_ascii=True)
+    return write_pages(out, "risk", risk_document(kind, summaries, info, figures), "risk_figures")

@@ -1,10 +1,11 @@
-"""Pyramid-risk indicators from a `NetworkData` (sim/data.py), so a simulated run and a real network
-are scored alike: `score(data)` gives the indicators and an overall verdict, `evidence(data)` the
-tables behind them; each one's basis, threshold and explanation is in `SPEC`. Conventions: *stock
-orders* are entry, upgrade and restock orders; a participant's retail purchase is own use (not stock,
-not a business cost). *Resold* = sold at retail or wholesale to anyone (dumps and buybacks are not).
-Stock goes first-in, first-out; sales on an order's day count as after it (sellers restock before
-the day's shoppers). Days run 0..days-1; a participant is active from join_day to exit_day - 1.
+"""Pyramid-risk indicators from a `NetworkData` (sim/risk/schema.py), so a simulated run and a real
+network are scored alike: `score(data)` gives the indicators and an overall verdict, `evidence(data)`
+the tables behind them; each one's basis, threshold and explanation is in `SPEC` (sim/risk/spec.py).
+Conventions: *stock orders* are entry, upgrade and restock orders; a participant's retail purchase is
+own use (not stock, not a business cost). *Resold* = sold at retail or wholesale to anyone (dumps and
+buybacks are not). Stock goes first-in, first-out; sales on an order's day count as after it (sellers
+restock before the day's shoppers). Days run 0..days-1; a participant is active from join_day to
+exit_day - 1.
 """
 
 from __future__ import annotations
@@ -15,93 +16,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-VERDICTS = ("low", "elevated", "high")  # and "n/a" where the data cannot give a value
-STOCK = ("entry", "upgrade", "restock")
+from sim.risk.schema import (
+    RANK_ORDER_KINDS,
+    REORDER_KINDS,
+    RESALE_ORDER_KINDS,
+    STOCK_ORDER_KINDS,
+    NetworkData,
+)
+from sim.risk.spec import RULE, SPEC
+from sim.risk.tree import UplineTree
+
 WINDOW = 90  # days: the unsold-after window, recent sales, join cohorts, too new to judge
 RECRUITING = ("wholesale", "retail_participants", "recruit_bonus", "team_bonus")  # receipts from recruits
-PRC_2005 = "PRC Regulation on Prohibition of Pyramid Selling (2005)"
-DSR = "PRC Direct Selling Regulation (2005)"
-FTC_2018 = "FTC Business Guidance Concerning Multi-Level Marketing (2018)"
-AMWAY = "In re Amway Corp., 93 F.T.C. 618 (1979)"
-WECHAT = "WeChat platform rules 2015-16 (no distribution deeper than 3 levels)"
-
-# One row per indicator: cut-offs `high` / `elevated` (`below`: low values are the risk), basis,
-# explanation (`na`: when not measurable). Each row's comment says why its cut-offs are there.
-SPEC: dict[str, dict[str, Any]] = {
-    # Half the goods never reaching an end user is past stock in transit; Amway's 70% is elevated.
-    "retail_reach": dict(
-        name="Goods reaching end users", unit="share of units", high=0.5, elevated=0.7, below=True,
-        basis=f"{FTC_2018}: retail sales to non-participants; {AMWAY}: 10-retail-customer rule",
-        explain="{v:.1%} of the units participants bought from the brand (net of buybacks) were sold on "
-                "at retail to people outside the network.", na="Participants bought nothing from the brand."),
-    # Koscot / BurnLounge: is pay *mainly* for recruiting (over half)? A quarter is a main source.
-    "recruiting_income_share": dict(
-        name="Income from recruits and downlines", unit="share of yuan", high=0.5, elevated=0.25,
-        basis=f"{PRC_2005} Art. 2, 7(1) and 7(3); FTC v. Koscot Interplanetary (1975); "
-              "FTC v. BurnLounge (9th Cir. 2014)",
-        explain="{v:.0%} of participants' receipts came from other participants (their stock orders, "
-                "purchases and the bonuses on them) rather than from retail to outsiders.",
-        na="Participants received nothing from recruits or from retail."),
-    # Join/climb stock mostly unsold after 90 days was bought for rank, not demand; a quarter: warning.
-    "entry_loading": dict(
-        name="Entry and upgrade stock unsold after 90 days", unit="share of units", high=0.5, elevated=0.25,
-        basis=f"{PRC_2005} Art. 7(2) (entry fee / required purchase, 入门费 认购商品); {FTC_2018}: "
-              "inventory loading",
-        explain="{v:.0%} of the units bought in entry and upgrade orders were still unsold by the buyer "
-                "90 days after the order.", na="No entry or upgrade order is old enough (90 days) to judge."),
-    # Pay on downlines' purchases is team-based pay (a named pyramid form; never allowed): any = high.
-    "team_pay": dict(
-        name="Team-based pay on downline purchases", unit="share of payouts", high=0.0, elevated=0.0,
-        basis=f"{PRC_2005} Art. 7(3) (团队计酬); {DSR} Art. 24 (no overrides); {WECHAT}",
-        explain="{v:.0%} of all bonus money was team bonus paid on downlines' purchases, reaching "
-                "{levels} levels down."),
-    # The legal line itself (rule in _largest_tree); elevated at one limb alone, or past WeChat's 3.
-    "largest_tree": dict(
-        name="Largest organiser's network", unit="people",
-        threshold="high: >= 30 people and >= 3 levels ('serious', 情节严重: >= 120 people or >= 2.5 million "
-                  "yuan taken in); elevated: >= 30 people or > 3 levels",
-        basis="SPC/SPP/MPS joint opinion on pyramid-selling cases (2013), Criminal Law Art. 224-1; " + WECHAT,
-        explain="The largest organiser's network has {v:,.0f} people in {levels} levels (the 2013 criminal "
-                "threshold is 30 people in 3 levels){serious_words}.", na="There are no participants."),
-    # The regulation's own cap; 20% is close to it.
-    "payout_ratio": dict(
-        name="Bonuses as a share of own retail sales", unit="ratio", high=0.30, elevated=0.20,
-        basis=f"{DSR} Art. 24 (pay at most 30% of the seller's own sales to consumers)",
-        explain="Bonuses paid came to {words} participants' own retail sales to outsiders (the Direct "
-                "Selling Regulation allows at most 30%)."),
-    # Two months of stock is generous for goods sold to friends; six months is hoarding.
-    "stock_days": dict(
-        name="Stock held, in days of sales to end users", unit="days", high=180.0, elevated=60.0,
-        basis=f"{FTC_2018}: inventory loading; {AMWAY}: buyback and 70% rules",
-        explain="Participants hold {stock:,.0f} units, {v:,.0f} days of their recent retail sales to "
-                "outsiders."),
-    # Amway's rule broken on most reorders is high; on one in five, elevated.
-    "reorder_before_70": dict(
-        name="Reorders before 70% of stock was resold", unit="share of orders", high=0.5, elevated=0.2,
-        basis=f"{AMWAY}: no reorder until 70% of the stock bought is sold or used",
-        explain="{v:.0%} of {n:,} restock and upgrade orders were placed before the buyer had resold 70% of "
-                "the stock it bought earlier.", na="There were no restock or upgrade orders."),
-    # Taylor (~99% lose), Fortune Hi-Tech (98%), AARP (nearly half): a majority is high, a quarter
-    # elevated. Unsold stock counts as nothing (at cost in the detail); under 90 days in: too new.
-    "share_in_loss": dict(
-        name="Participants in loss", unit="share of people", high=0.5, elevated=0.25,
-        basis="Taylor, 'The Case (for and) against Multi-level Marketing'; FTC staff report on 70 MLM "
-              "income disclosures (2024); AARP Foundation survey (2018)",
-        explain="{v:.0%} of the {n:,} participants in for 90 days or more paid more for stock than they "
-                "received from sales, bonuses and buybacks.", na="Nobody has been in for 90 days yet."),
-    # Receipts are gross (before costs): 25% over allows a good month; double is not typical.
-    "claims_vs_earned": dict(
-        name="Income claimed in posts vs. received", unit="ratio", high=2.0, elevated=1.25,
-        basis=f"{FTC_2018}: earnings claims must reflect typical results",
-        explain="Participants who posted income claims showed {v:.1f} times what they actually received "
-                "per month, before costs.", na="No income claims were posted."),
-}
-# The 2013 tree threshold (30 people in 3 levels) counts as one high, not a verdict on its own: it
-# applies to organisers of pyramid selling, which the other indicators (recruiting pay, entry
-# loading, team pay: the forms of PRC 2005 Art. 7) must show; a large honest network is not one.
-RULE = ("high if two or more indicators are high (the 2013 threshold of 30 people in 3 levels counts as "
-        "one: it applies only where other indicators show a pyramid form); elevated if any indicator is "
-        "high or three or more are elevated; otherwise low (n/a indicators are not counted)")
 
 
 @dataclass
@@ -181,7 +107,7 @@ class _Flows:
     rows in the same order make the same sums.
     """
 
-    def __init__(self, data: Any):
+    def __init__(self, data: NetworkData):
         p = data.participants.astype({"id": str})
         self.end = int(data.days)
         p["months"] = (p["exit_day"].where(p["exit_day"] >= 0, self.end) - p["join_day"]).clip(lower=1) / 30
@@ -191,11 +117,11 @@ class _Flows:
         o["yuan"] = o["units"] * o["unit_price"]
         o["b"], o["pc"] = row.get_indexer(o["buyer_id"]), row.get_indexer(o["seller_id"])
         o["buyer_p"], o["seller_p"] = o["b"] >= 0, o["pc"] >= 0
-        stock = o[o["kind"].isin(STOCK) & o["buyer_p"]].sort_values("day", kind="stable")
+        stock = o[o["kind"].isin(STOCK_ORDER_KINDS) & o["buyer_p"]].sort_values("day", kind="stable")
         self.stock = stock.assign(before=stock.groupby("b")["units"].cumsum() - stock["units"])
         sold = o[o["seller_p"]].rename(columns={"seller_id": "pid"})
         eu, retail = ~sold["buyer_is_participant"], sold["kind"] == "retail"
-        source = np.select([sold["kind"].isin(STOCK), retail & ~eu, retail],
+        source = np.select([sold["kind"].isin(STOCK_ORDER_KINDS), retail & ~eu, retail],
                            ["wholesale", "retail_participants", "retail_end_users"], default=sold["kind"])
         pay = data.payouts.astype({"payee_id": str, "source_id": str})
         pay["pc"] = row.get_indexer(pay["payee_id"])
@@ -205,11 +131,11 @@ class _Flows:
             pd.DataFrame({"pid": self.pay["payee_id"], "yuan": self.pay["amount"], "pc": self.pay["pc"],
                           "source": self.pay["reason"].replace({"other": "other_bonus"})})])
         self.out = sold  # resale, dumps and buybacks
-        self.resold = _running(sold[sold["kind"].isin((*STOCK, "retail"))])  # units resold so far
+        self.resold = _running(sold[sold["kind"].isin(RESALE_ORDER_KINDS)])  # units resold so far
         self.retail_eu = sold[(sold["kind"] == "retail") & eu]
         # all money paid as a participant: stock orders, and retail bought while a participant
         self.paid = self.per_row(o[o["buyer_p"] & o["buyer_is_participant"]].groupby("b")["yuan"].sum())
-        self.tree = _Tree(p)
+        self.tree = UplineTree(p)
         self.tree_of_row = self.tree.codes(p["id"])  # each participant's place in the tree's walk
         self.received = self.per_row(self.rec.groupby("pc")["yuan"].sum())
         # units held at the end: bought - resold - dumped - bought back, floored at 0 per participant
@@ -225,82 +151,6 @@ class _Flows:
         values = np.zeros(len(self.p), dtype=series.dtype)
         values[series.index.to_numpy()] = series.to_numpy()
         return pd.Series(values, index=self.p.index, name=series.name)
-
-
-class _Tree:
-    """The upline tree as arrays: participants in walk order (their code), each one's upline's code
-    (-1 at the top of a tree, or where a cycle is cut) and level (1 at the top). A participant's path,
-    its chain from its top-of-tree organiser down to itself, is its uplines' codes read upwards."""
-
-    def __init__(self, p: pd.DataFrame):
-        rows = pd.Index(p["id"])
-        up = rows.get_indexer(p["upline_id"].astype(str)) if rows.is_unique else None
-        if up is None or not self._acyclic(up):
-            self._walk(p)
-            return
-        # Without cycles the walk needs no walking: a participant is placed when the first one
-        # (in row order) of its own downline is, its uplines just before it, top first.
-        n = len(up)
-        step, hops = np.where(up >= 0, up, np.arange(n)), (up >= 0).astype(np.int64)
-        for _ in range(max(n, 1).bit_length() + 1):  # pointer doubling: hops up to the top
-            hops, step = hops + hops[step], step[step]
-        depth, first = hops + 1, np.arange(n)
-        by_depth = np.argsort(-depth, kind="stable")
-        levels = np.split(by_depth, np.cumsum(np.bincount(depth)[::-1])[:-1])
-        for level in levels:  # deepest first: each passes its first row up to its upline
-            level = level[up[level] >= 0]
-            np.minimum.at(first, up[level], first[level])
-        order = np.lexsort((depth, first))
-        code = np.empty(n, dtype=np.int64)
-        code[order] = np.arange(n)
-        self.ids = p["id"].to_numpy(dtype=object)[order]
-        self.index = pd.Index(self.ids)
-        self.parent = np.where(up[order] >= 0, code[np.maximum(up[order], 0)], -1)
-        self.depth = depth[order]
-
-    @staticmethod
-    def _acyclic(up: np.ndarray) -> bool:
-        step = np.where(up >= 0, up, np.arange(len(up)))
-        for _ in range(max(len(up), 1).bit_length() + 1):
-            step = step[step]
-        return bool((up[step] < 0).all())  # every walk up ends at a top
-
-    def _walk(self, p: pd.DataFrame) -> None:
-        up = dict(zip(p["id"].tolist(), p["upline_id"].astype(str).tolist(), strict=True))
-        code: dict[str, int] = {}
-        parent: list[int] = []
-        depth: list[int] = []
-        for pid in up:  # walk up to a participant already placed, a top, or back into the chain
-            chain, seen, x = [], set(), pid
-            while x in up and x not in code and x not in seen:
-                chain.append(x)
-                seen.add(x)
-                x = up[x]
-            above = code.get(x, -1)
-            for node in reversed(chain):
-                code[node] = len(parent)
-                parent.append(above)
-                depth.append(depth[above] + 1 if above >= 0 else 1)
-                above = code[node]
-        self.ids = np.array(list(code), dtype=object)
-        self.index = pd.Index(self.ids)
-        self.parent = np.array(parent, dtype=np.int64)
-        self.depth = np.array(depth, dtype=np.int64)
-
-    def codes(self, ids: pd.Series) -> np.ndarray:
-        """Each id's code; -1 for an id that is not a participant."""
-        return self.index.get_indexer(ids.astype(str))
-
-    def climb(self, x: np.ndarray, steps: np.ndarray) -> np.ndarray:
-        """The upline `steps` levels above each code in x (steps below its level), by binary lifting."""
-        x, steps = x.copy(), np.asarray(steps, dtype=np.int64)
-        jump = np.where(self.parent >= 0, self.parent, np.arange(len(self.parent)))
-        while steps.any():
-            odd = (steps & 1).astype(bool)
-            x[odd] = jump[x[odd]]
-            steps = steps >> 1
-            jump = jump[jump]
-        return x
 
 
 def _retail_reach(f: _Flows) -> Indicator:
@@ -324,7 +174,7 @@ def _recruiting_share(f: _Flows) -> Indicator:
 
 
 def _entry_loading(f: _Flows) -> Indicator:
-    e = f.stock[f.stock["kind"].isin(("entry", "upgrade"))]
+    e = f.stock[f.stock["kind"].isin(RANK_ORDER_KINDS)]
     unsold = {}
     for w in (30, WINDOW):
         seen = e[e["day"] + w < f.end]  # orders too young to judge are left out
@@ -431,7 +281,7 @@ def _stock_days(f: _Flows) -> Indicator:
 
 
 def _reorder_before_70(f: _Flows) -> Indicator:
-    r = f.stock[f.stock["kind"].isin(("restock", "upgrade"))]
+    r = f.stock[f.stock["kind"].isin(REORDER_KINDS)]
     flagged = _cum(f.resold, r["b"], r["day"], inclusive=False) < 0.7 * r["before"].to_numpy()
     return _ind("reorder_before_70", float(flagged.mean()) if len(r) else None,
                 {"n": len(r), "flagged": int(flagged.sum())})
@@ -478,7 +328,7 @@ def overall(indicators: list[Indicator]) -> str:
     return "high" if high >= 2 else "elevated" if high or elevated >= 3 else "low"
 
 
-def _run(data: Any) -> tuple[list[Indicator], dict[str, pd.DataFrame]]:
+def _run(data: NetworkData) -> tuple[list[Indicator], dict[str, pd.DataFrame]]:
     f = _Flows(data)
     inds = [_retail_reach(f), _recruiting_share(f), _entry_loading(f), _team_pay(f), _largest_tree(f),
             _payout_ratio(f), _stock_days(f), _reorder_before_70(f), _share_in_loss(f),
@@ -486,13 +336,13 @@ def _run(data: Any) -> tuple[list[Indicator], dict[str, pd.DataFrame]]:
     return inds, f.tables
 
 
-def score(data: Any) -> RiskResult:
+def score(data: NetworkData) -> RiskResult:
     """All indicators for a NetworkData, in SPEC order, and the overall verdict under RULE."""
     inds = _run(data)[0]
     return RiskResult(inds, overall(inds), RULE)
 
 
-def evidence(data: Any) -> dict[str, pd.DataFrame]:
+def evidence(data: NetworkData) -> dict[str, pd.DataFrame]:
     """The tables behind the indicators, for figures (one DataFrame each): income_by_source, loss_by_tier,
     loss_by_cohort, trees (per top-of-tree organiser), stock_days (per participant), claims_vs_earned."""
     return _run(data)[1]

@@ -1,15 +1,20 @@
 """The page's parts: readout, network, charts, risk panel. Each is a function of the model
 that SolaraViz re-renders after every step (`update_counter`).
 
-What they show is computed once per model day and kept on the model (`cached`), so a page that
-re-renders without a step costs nothing; the two figures are built once per model and updated
-in place each day, since building a matplotlib figure costs more than drawing it. The charts'
-layout (tight_layout) is fitted again only when their tick labels change length.
+What they show is computed once per model day and kept in the model's page state (`cached`), so a
+page that re-renders without a step costs nothing; the two figures are built once per model and
+updated in place each day, since building a matplotlib figure costs more than drawing it. The
+charts' layout (tight_layout) is fitted again only when their tick labels change length.
+
+The page state is the BrowserModel's own (`model.page`). A part given a plain WeishangModel (a test,
+a notebook) keeps one for it in a WeakKeyDictionary here, which leaves the model untouched and goes
+when the model goes.
 """
 
 from __future__ import annotations
 
 import io
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -22,18 +27,30 @@ from matplotlib.figure import Figure
 from mesa.visualization.utils import update_counter
 from reacton import ipywidgets as rw
 
+from sim.model.model import WeishangModel
 from sim.model.people import QUIT, SELLER
 from sim.risk import indicators as risk
-from sim.risk.schema import from_model
+from sim.viz.model import BrowserModel, PageState
 
 MAX_DRAWN = 2000  # people drawn in the network; above it a sample (all sellers first)
 LIGHT = {"high": "#d62728", "elevated": "#ff7f0e", "low": "#2ca02c", "n/a": "#999999"}
 MUTED_EDGE = (0.85, 0.2, 0.2, 0.5)
+_OTHERS: weakref.WeakKeyDictionary[WeishangModel, PageState] = weakref.WeakKeyDictionary()
 
 
-def cached(model, key: str, make: Callable[[Any], Any]) -> Any:
-    """make(model), computed once per model step and kept on the model."""
-    store = model.__dict__.setdefault("_viz_cache", {})
+def page_state(model: WeishangModel) -> PageState:
+    """The page's state for this model: a BrowserModel's own, else one kept here for the model."""
+    if isinstance(model, BrowserModel):
+        return model.page
+    state = _OTHERS.get(model)
+    if state is None:
+        state = _OTHERS[model] = PageState()
+    return state
+
+
+def cached(model: WeishangModel, key: str, make: Callable[[Any], Any]) -> Any:
+    """make(model), computed once per model step and kept in the model's page state."""
+    store = page_state(model).days
     hit = store.get(key)
     if hit is None or hit[0] != model.steps:
         hit = store[key] = (model.steps, make(model))
@@ -71,9 +88,9 @@ def Summary(model):
 def _layout(model) -> tuple[np.ndarray, dict[int, np.ndarray], str]:
     """The people drawn and their positions, computed once per model (its own generator, not
     the model's, so drawing never changes the simulation)."""
-    cached_layout = getattr(model, "_viz_layout", None)
-    if cached_layout is not None:
-        return cached_layout
+    state = page_state(model)
+    if state.layout is not None:
+        return state.layout
     n = model.people.n
     rng = np.random.default_rng(model.seed)
     if n <= MAX_DRAWN:
@@ -87,8 +104,8 @@ def _layout(model) -> tuple[np.ndarray, dict[int, np.ndarray], str]:
                 "recruits outside the sample are not drawn")
     graph = model.grid.G.subgraph(drawn.tolist())
     pos = nx.spring_layout(graph, seed=int(rng.integers(2**31)), iterations=25)
-    model._viz_layout = (drawn, pos, note)
-    return model._viz_layout
+    state.layout = (drawn, pos, note)
+    return state.layout
 
 
 class NetworkFigure:
@@ -151,12 +168,12 @@ class NetworkFigure:
 
 
 def _figure_png(model, key: str, make) -> bytes:
-    """PNG of the model's figure `key` for its day; the figure is made once and kept as _viz_KEY."""
+    """PNG of the model's figure `key` for its day; the figure is made once and kept in the page state."""
     def draw(m):
-        figure = m.__dict__.get(f"_viz_{key}")
+        figures = page_state(m).figures
+        figure = figures.get(key)
         if figure is None:
-            figure = make(m)
-            setattr(m, f"_viz_{key}", figure)
+            figure = figures[key] = make(m)
         return figure.png(m)
     return cached(model, key, draw)
 
@@ -290,8 +307,9 @@ def Charts(model):
 
 
 def risk_result(model) -> risk.RiskResult:
-    """The pyramid-risk indicators of the model's ledger so far (sim.risk on sim.data.from_model)."""
-    return cached(model, "risk", lambda m: risk.score(from_model(m)))
+    """The pyramid-risk indicators of the model's ledger so far, read with the page's live converter
+    (sim.risk.convert.LiveConverter: only the day's new journal entries are converted)."""
+    return cached(model, "risk", lambda m: risk.score(page_state(m).converter.read(m)))
 
 
 def risk_rows(result: risk.RiskResult) -> str:

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.sellers.lifecycle import Roster
 from sim.model.people import SELLER
 from sim.model.sellers import climbing, dumping, pitching, posting, quitting, quota, restocking
+from sim.model.sellers.lifecycle import Roster
 from sim.model.state import State
 
 

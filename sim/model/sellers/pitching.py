@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.brand import affordable_tier, entry_costs
-from sim.model.sellers.lifecycle import Roster
 from sim.model.people import CONSUMER
+from sim.model.sellers.lifecycle import Roster
 from sim.model.state import State
 
 
