@@ -347,6 +347,55 @@ def explore(name, vary, samples, method, target, **opts) -> None:
         click.echo(f"report -> {write_explore_report(out, Batch(out).load(), found, ranges)}")
 
 
+@main.command("patterns")
+@click.argument("names", metavar="[SCENARIO]...", nargs=-1)
+@click.option("--patterns", "patterns_file", type=click.Path(path_type=Path),
+              help="Pattern file (default: the published patterns shipped with the package).")
+@click.option("--replicates", "-r", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Runs per scenario, each with its own seed.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Local worker processes (default: all cores).")
+@click.option("--scheduler", metavar="tcp://HOST:PORT",
+              help="Run on a Dask cluster instead (pip install 'weishang-sim[dask]').")
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Root seed; every run's seed is spawned from it.")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("results/runs/patterns"),
+              show_default=True, help="Batch folder for the runs and patterns.md/.html/.csv.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def patterns_command(names, patterns_file, replicates, jobs, scheduler, seed, out, quiet) -> None:
+    """Check the model against published patterns: run each SCENARIO (default: every scenario the
+    pattern file gives a range for), compare each statistic with its published range."""
+    from sim.experiments.patterns import PatternError, check_patterns, load_patterns, prepare
+
+    try:
+        found = load_patterns(patterns_file)
+        loaded = prepare(list(names), found)  # every scenario checked before anything runs
+    except (PatternError, ScenarioError) as exc:
+        raise InputError(str(exc)) from None
+    check_out(out)
+    command = ["weishang", "patterns", *names, *(["--patterns", str(patterns_file)] if patterns_file else []),
+               "--replicates", str(replicates), "--seed", str(seed), "--out", str(out)]
+    with _running("patterns", quiet, out) as progress:
+        try:
+            rows = check_patterns(loaded, replicates, out, seed, jobs, scheduler, progress, patterns=found,
+                                  patterns_file=patterns_file, command=command)
+        except PatternError as exc:
+            raise InputError(str(exc)) from None
+    from sim.experiments.batch import Batch
+    from sim.reports.patterns_report import HEADER, table_cells, write_patterns_report
+
+    runs = Batch(out).load()["runs"].values()
+    failed = [r for r in runs if r["status"] == "failed"]
+    click.echo(f"{sum(r['status'] == 'done' for r in runs)} runs done, {len(failed)} failed -> {out}")
+    for record in failed[:5]:
+        click.echo(f"  failed {record['run_id']}: {record['error']}", err=True)
+    path = write_patterns_report(out, rows)
+    table = [HEADER, *(table_cells(r) for r in rows)]
+    widths = [max(len(line[i]) for line in table) for i in range(len(HEADER))]
+    for line in table:
+        click.echo("  " + " | ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
+    click.echo(f"report -> {path}")
+
+
 @main.command()
 @click.argument("folder", type=click.Path(path_type=Path))
 def report(folder) -> None:

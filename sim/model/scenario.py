@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from sim.common.tomlfile import read_toml
 from sim.model import bundled
 from sim.model import parameters as P
 from sim.model.network import EdgeListError, read_edgelist
@@ -55,14 +56,7 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
     overrides, validate, fill defaults."""
     path = bundled.resolve(path)
     where = str(path)
-    if not path.is_file():
-        raise ScenarioError(f"{where}: file not found")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{where}: not a UTF-8 text file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{where}: not valid TOML: {exc}") from None
+    raw = read_toml(path, ScenarioError)
     if not isinstance(raw.get("meta", {}), dict):
         raise ScenarioError(f"{where}: meta: expected a table ([meta] with name, description)")
     raw.setdefault("meta", {}).setdefault("name", path.stem)
