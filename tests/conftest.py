@@ -27,6 +27,11 @@ SMALL = {
 }
 
 
+# Everyone open to a pitch, for good: for tests of recruiting mechanisms other than openness, in
+# populations small enough to run fast (at the default openness a few in a thousand listen).
+EVERYONE_OPEN = {"population.open_share": 1.0, "population.open_days": 100_000.0}
+
+
 def small(overrides: dict | None = None, base: dict | None = None):
     """SMALL (or `base`) with dotted overrides applied, validated."""
     raw = copy.deepcopy(base or SMALL)

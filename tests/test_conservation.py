@@ -34,19 +34,32 @@ def scenarios(draw):
             "buyback_share": draw(st.sampled_from([0.0, 0.9])),
             "buyback_days": draw(st.sampled_from([0, 10, 365])),
             "founders": draw(st.integers(1, 4)), "tiers": tiers,
+            "joining_fee": draw(st.sampled_from([0.0, 300.0])),
+            "monthly_fee": draw(st.sampled_from([0.0, 100.0, 5000.0])),
+            "retail_bonus_share": draw(st.sampled_from([0.0, 0.3])),
+            "pool_share": draw(st.sampled_from([0.0, 0.1])),
+            "pool_volume": draw(st.sampled_from([0.0, 1000.0])),
+            "pool_depth": draw(st.sampled_from([0, 2])),
         })
-    mix = {s: draw(st.floats(0.0, 1.0)) for s in ("relationship", "hoarder", "recruiter")}
+    mix = {s: draw(st.floats(0.0, 1.0)) for s in ("relationship", "hoarder", "recruiter", "member")}
     mix["recruiter"] += 0.1
     raw = {
         "population": {"people": draw(st.integers(30, 150)), "mean_degree": draw(st.integers(2, 8)),
                        "graph": draw(st.sampled_from(["holme_kim", "watts_strogatz", "barabasi_albert"])),
                        "wealth_median": draw(st.sampled_from([2000.0, 30000.0])),
-                       "shop_prob": draw(st.floats(0.05, 1.0))},
-        "sellers": {"mix": mix, "quit_idle_days": draw(st.integers(3, 60)),
+                       "shop_prob": draw(st.floats(0.05, 1.0)),
+                       "open_share": draw(st.sampled_from([0.0, 0.05, 1.0])),
+                       "open_per_year": draw(st.sampled_from([0.0, 1.0, 50.0])),
+                       "open_days": draw(st.sampled_from([5.0, 60.0]))},
+        "sellers": {"mix": mix, "quit_idle": draw(st.floats(0.0, 5.0)),
+                    "quit_stock": draw(st.floats(0.0, 1.0)), "quit_loss": draw(st.floats(0.0, 10.0)),
                     "cash_floor": draw(st.sampled_from([0.0, 500.0, 5000.0])),
-                    "dropout_per_year": draw(st.floats(0.0, 1.0))},
+                    "dropout_per_year": draw(st.floats(0.0, 1.0)),
+                    "group_size": draw(st.sampled_from([0, 20, 200]))},
         "market": {"grey_capacity": draw(st.sampled_from([0.0, 20.0, 1000.0]))},
-        "strategies": {"recruiter": {"pitches_per_day": draw(st.floats(0.0, 3.0))},
+        "strategies": {"recruiter": {"pitches_per_day": draw(st.floats(0.0, 3.0)),
+                                     "group_posts_per_day": draw(st.floats(0.0, 2.0)),
+                                     "expenses_per_month": draw(st.sampled_from([0.0, 400.0, 1e5]))},
                        "hoarder": {"ads_per_day": draw(st.floats(0.0, 8.0))}},
         "brands": brands,
         "interventions": draw(st.lists(st.fixed_dictionaries({

@@ -361,3 +361,12 @@ def test_journal_order_kinds_map_onto_the_schema_kinds():
     assert tuple(ORDER_KIND[k] for k in WHOLESALE) == STOCK_ORDER_KINDS
     assert sorted(ORDER_KIND.values()) == sorted(ORDER_KINDS)
     assert {k: v for k, v in ORDER_KIND.items() if k != v} == {"entry_order": "entry"}
+
+
+def test_every_bonus_kind_becomes_a_payout_reason_of_the_schema():
+    from sim.model.ledger import BONUSES
+    from sim.risk.convert import REASON
+    from sim.risk.schema import REASONS
+
+    assert set(REASON) == set(BONUSES)
+    assert set(REASON.values()) <= set(REASONS)

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import bundled, run, series
+from conftest import EVERYONE_OPEN, bundled, run, series
 
 from sim.model.ledger import KIND
 from sim.model.metrics import summary
+from sim.model.parameters import POPULATION
 from sim.model.scenario import ScenarioError, scenario_from_dict
 from sim.model.supply import place_order
 
 SEEDS = (1, 2, 3)
 DAY = 40
-SMALL = {"population.people": 1000, "run.days": 150}
+SMALL = {"population.people": 1000, "run.days": 150, **EVERYONE_OPEN}
+# Recruiting at the default openness, in a population large enough that the open pool is not
+# used up by day DAY (with everyone open, 1,000 people are all recruited or spent by then).
+OPENNESS = {"population.people": 20000,
+            **{f"population.{k}": POPULATION[k].default for k in ("open_share", "open_days")}}
 
 
 def with_intervention(name: str, action: dict, extra: dict | None = None):
@@ -34,8 +39,8 @@ def entries_after(model, kind: str, day: int = DAY) -> int:
 
 
 def test_ban_on_recruitment_bonus_stops_the_pay_and_slows_recruiting():
-    base = bundled("pyramid", SMALL)
-    banned = with_intervention("pyramid", {"action": "ban_recruit_bonus"})
+    base = bundled("pyramid", {**SMALL, **OPENNESS})
+    banned = with_intervention("pyramid", {"action": "ban_recruit_bonus"}, OPENNESS)
     model = run(banned, seed=1)
     assert entries_after(model, "recruit_bonus") == 0
     assert entries_after(run(base, seed=1), "recruit_bonus") > 0

@@ -7,7 +7,7 @@ differ by the mechanism, not by noise; means over three seeds.
 from __future__ import annotations
 
 import numpy as np
-from conftest import bundled, run, series, small
+from conftest import EVERYONE_OPEN, bundled, run, series, small
 
 from sim.model import market
 from sim.model.metrics import summary
@@ -50,8 +50,8 @@ def test_over_posting_ads_lowers_trust_and_gets_sellers_muted():
 
 def test_buyback_makes_seller_losses_smaller():
     # Hoarders quit holding stock; a 90% buyback returns most of its cost instead of nothing.
-    plain = bundled("hoarding", {"population.people": 1000, "run.days": 200})
-    backed = bundled("hoarding", {"population.people": 1000, "run.days": 200,
+    plain = bundled("hoarding", {"population.people": 1000, "run.days": 200, **EVERYONE_OPEN})
+    backed = bundled("hoarding", {"population.people": 1000, "run.days": 200, **EVERYONE_OPEN,
                                   "brands.0.buyback_share": 0.9, "brands.0.buyback_days": 365})
     mean_profit = lambda m: summary(m)["mean_profit"]  # noqa: E731
     in_loss = lambda m: summary(m)["share_in_loss"]  # noqa: E731
@@ -60,7 +60,7 @@ def test_buyback_makes_seller_losses_smaller():
 
 
 def test_recruitment_bonus_brings_more_sellers_and_deeper_trees():
-    base = {"population.people": 1000, "run.days": 120, "brands.0.recruit_bonus_share": 0.0}
+    base = {"population.people": 20000, "run.days": 120, "brands.0.recruit_bonus_share": 0.0}
     unpaid = bundled("pyramid", base)
     paid = bundled("pyramid", {**base, "brands.0.recruit_bonus": 500.0})
     measure = lambda key: (lambda m: summary(m)[key])  # noqa: E731

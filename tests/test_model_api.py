@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
-from conftest import run, small
+from conftest import EVERYONE_OPEN, run, small
 from mesa.discrete_space import Network
 
 from sim import WeishangModel
@@ -40,7 +40,7 @@ def test_seller_agents_match_the_arrays(tiny_model):
 
 
 def test_recruits_keep_their_node_edges_and_history():
-    model = WeishangModel(small({"strategies.relationship.pitches_per_day": 2.0}), seed=2)
+    model = WeishangModel(small({"strategies.relationship.pitches_per_day": 2.0, **EVERYONE_OPEN}), seed=2)
     edges_before = model.graph.indices.copy()
     model.run(60)
     recruits = np.flatnonzero(model.people.join_day > 0)
@@ -67,7 +67,8 @@ def test_datacollector_has_a_row_per_day():
 
 
 def test_quitting_returns_a_seller_to_consumer():
-    model = run(small({"sellers.quit_idle_days": 5, "population.need_share": 0.0}), seed=1, days=20)
+    # Idle months weigh heavily: with no customers, a seller's hazard soon nears one.
+    model = run(small({"sellers.quit_idle": 100.0, "population.need_share": 0.0}), seed=1, days=20)
     quit_ = np.flatnonzero(model.people.role == QUIT)
     assert quit_.size > 0, "with no customers, sellers give up"
     assert all(isinstance(model.persons[p], Consumer) for p in quit_)

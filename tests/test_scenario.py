@@ -307,7 +307,8 @@ def test_overrides_apply_by_index_and_by_brand_name():
 
 def test_override_of_one_mix_weight_keeps_the_others_from_the_file():
     scenario = load_scenario(SCENARIOS / "honest.toml", overrides={"sellers.mix.hoarder": 1.0})
-    assert scenario["sellers"]["mix"] == {"relationship": 1.0, "hoarder": 1.0, "recruiter": 0.0}
+    expected = {"relationship": 1.0, "hoarder": 1.0, "recruiter": 0.0, "member": 0.0}
+    assert scenario["sellers"]["mix"] == expected
 
 
 def test_overrides_may_add_sections_and_brands_missing_from_the_file(tmp_path):
@@ -329,7 +330,7 @@ def test_overrides_may_add_sections_and_brands_missing_from_the_file(tmp_path):
         ({"brands.nosuch.quality": 0.3}, "brands.nosuch", "name"),
         ({"brands.5.quality": 0.3}, "brands.5", "2"),
         ({"brands.0.tiers.1.price": 0.9}, "brands.0.tiers.1.price", "0.7"),
-        ({"brands.miracle.founders": 5000}, "brands.1.founders", "4000"),
+        ({"brands.miracle.founders": 200_000}, "brands.1.founders", "100000"),
         ({"population.people.total": 5}, "population.people", "value"),
         ({"sellers.mix.hoardr": 1.0}, "sellers.mix.hoardr", "did you mean 'hoarder'"),
     ],

@@ -36,6 +36,13 @@ class Brand(mesa.Agent):
         self.recruit_bonus_share = params["recruit_bonus_share"]
         self.buyback_share = params["buyback_share"]
         self.buyback_days = params["buyback_days"]
+        self.joining_fee = params["joining_fee"]
+        self.monthly_fee = params["monthly_fee"]
+        self.retail_bonus_share = params["retail_bonus_share"]
+        self.pool_share = params["pool_share"]
+        self.pool_volume = params["pool_volume"]
+        self.pool_depth = params["pool_depth"]
+        self.month_sales = 0.0  # yuan of stock sold to sellers since the last pool payout
         self.ledger = ledger
         self.account = ledger.brand_account(index)
         # Recruiting pays: pitches scale with the bonus for one entry-level recruit;
@@ -81,6 +88,29 @@ class Brand(mesa.Agent):
             if share > 0 and people.role[a] == SELLER:  # a seller who quit forfeits the bonus
                 self.ledger.post("team_bonus", self.account, int(a), share * amount, ref=buyer)
             a = people.upline[a]
+
+    def credit_group_volume(self, people: People, buyer: int, amount: float) -> None:
+        """A purchase counts in the group volume of the buyer's uplines, `pool_depth` levels up."""
+        if self.pool_share <= 0:
+            return
+        a, level = people.upline[buyer], 1
+        while a >= 0 and (self.pool_depth == 0 or level <= self.pool_depth):
+            people.group_volume[a] += amount
+            a, level = people.upline[a], level + 1
+
+    def pay_pool(self, people: People) -> None:
+        """Every 30 days: the leadership pool, split among active sellers whose group volume in the
+        last 30 days qualifies them, in proportion to it; then the month's volumes start afresh."""
+        mine = people.brand == self.index
+        if self.pool_share > 0 and self.month_sales > 0:
+            leaders = np.flatnonzero(mine & (people.role == SELLER)
+                                     & (people.group_volume >= max(self.pool_volume, 1e-9)))
+            if leaders.size:
+                volume = people.group_volume[leaders]
+                self.ledger.post_many("rank_bonus", self.account, leaders,
+                                      self.pool_share * self.month_sales * volume / volume.sum())
+        people.group_volume[mine] = 0.0
+        self.month_sales = 0.0
 
     def buyback_value(self, lots: Lots, pid: int, day: int) -> float:
         """What the buyback would pay today for the seller's stock (recent lots only)."""

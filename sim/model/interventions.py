@@ -8,7 +8,7 @@ same class, so a lever's whole effect reads in one place.
 | action | what changes | basis |
 |---|---|---|
 | ban_recruit_bonus | no more pay per recruit | PRC 2005 Art. 7(1); Koscot |
-| ban_team_bonus | no more pay on downline purchases | PRC 2005 Art. 7(3); Direct Selling Reg. Art. 24 |
+| ban_team_bonus | no team bonus nor leadership pool | PRC 2005 Art. 7(3); Direct Selling Reg. Art. 24 |
 | mandate_buyback | stock bought back at >= `share` of cost within `days` | DSA code; DS Reg. Art. 25 |
 | cap_depth | nobody recruits below level `levels` | WeChat rules (<= 3 levels) |
 | cap_ads | at most `posts_per_day` ads and income posts a day | WeChat crackdown on Moments marketing |
@@ -56,12 +56,13 @@ class BanRecruitBonus(Intervention):
 
 
 class BanTeamBonus(Intervention):
-    """No more pay on downlines' purchases."""
+    """No more pay on downlines' purchases: team bonus and leadership pool (both team-based pay)."""
 
     action = "ban_team_bonus"
 
     def start(self, brand: Brand) -> None:
         brand.team_bonus = []
+        brand.pool_share = 0.0
 
 
 class MandateBuyback(Intervention):

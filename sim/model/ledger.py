@@ -31,13 +31,19 @@ KINDS = (
     "buyback",        # brand buys back unsold stock from a quitting seller
     "consumption",    # a unit is used up (units only)
     "write_off",      # unsold stock thrown away (units only)
+    # The costs of taking part, and the plan's other pay (kinds added later keep the codes above).
+    "fee",            # a seller pays the brand: joining fee, monthly "system" / training fees
+    "expense",        # a seller pays outside the model: events, travel, samples, phone
+    "rank_bonus",     # brand pays a qualified leader a share of its leadership pool
+    "retail_bonus",   # brand pays a seller a rebate on its own retail sales
 )
 KIND = {name: k for k, name in enumerate(KINDS)}
 WHOLESALE = ("entry_order", "upgrade", "restock")
 # Money a person pays or receives *as a seller* (for net profit by person).
-SELLER_PAYS = {KIND[k] for k in WHOLESALE}
+SELLER_PAYS = {KIND[k] for k in (*WHOLESALE, "fee", "expense")}
 SELLER_EARNS = {KIND[k] for k in (*WHOLESALE, "retail", "dump", "recruit_bonus", "team_bonus",
-                                  "buyback")}
+                                  "buyback", "rank_bonus", "retail_bonus")}
+BONUSES = ("recruit_bonus", "team_bonus", "rank_bonus", "retail_bonus")  # what a brand pays as pay
 
 
 class Ledger:

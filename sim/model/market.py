@@ -4,7 +4,8 @@
    bought from a seller is judged (satisfaction = real quality - promised quality +
    follow-up service + noise), which moves trust, spreads word of mouth and may bring a
    complaint.
-2. `shop`: people with a need and nothing in use may buy one unit: from a contact who sells
+2. `use_own_stock`: discount members use a unit of their own stock;
+3. `shop`: people with a need and nothing in use may buy one unit: from a contact who sells
    (if they know of it - an ad seen lately or an earlier purchase - and have not muted it),
    from discount traders (if they happen to see dumped stock), or from shops and platforms.
    They pick the best by trust and price, with a random taste term.
@@ -49,6 +50,21 @@ def _judge(state: State, buyers: np.ndarray) -> int:
     complain = rng.random(buyers.size) < tp["complaint_prob"] * np.maximum(-satisfaction, 0.0)
     np.add.at(p.complaints, sellers[complain], 1)
     return int(complain.sum())
+
+
+def use_own_stock(state: State) -> int:
+    """Discount members with nothing in use take a unit of their own stock (no purchase: the unit
+    moves from their stock to their household, within their own account). Returns the units."""
+    p = state.people
+    sellers = p.sellers()
+    own = sellers[state.plans["own_use"][p.strategy[sellers]].astype(bool) & (p.using[sellers] == NONE)
+                  & (p.stock[sellers] > 0)]
+    if own.size:
+        p.stock[own] -= 1
+        for pid in own:
+            state.lots.release(int(pid), 1)
+        _start_using(state, own, p.brand[own])
+    return int(own.size)
 
 
 def shop(state: State) -> dict:
@@ -160,6 +176,10 @@ def _serve_sellers(state: State, shoppers, best_kind, best_seller, best_edge, st
     brand = p.brand[seller]
     price = p.price[seller]
     state.ledger.post_many("retail", buyer, seller, price, 1, brand)
+    rebate = state.retail_bonus_share[brand]  # the brand's rebate on its sellers' own retail
+    paid = rebate > 0
+    state.ledger.post_many("retail_bonus", state.ledger.people + brand[paid].astype(np.int64), seller[paid],
+                           rebate[paid] * price[paid])
     np.subtract.at(p.stock, seller, 1)
     np.add.at(p.sold_today, seller, 1)
     np.add.at(p.resold_units, seller, 1)

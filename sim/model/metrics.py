@@ -11,10 +11,10 @@ from typing import Protocol
 
 import numpy as np
 
-from sim.model.ledger import KIND, WHOLESALE
+from sim.model.ledger import BONUSES, KIND, WHOLESALE
 from sim.model.network import SocialGraph
 from sim.model.parameters import STRATEGIES
-from sim.model.people import SELLER
+from sim.model.people import CONSUMER, SELLER
 from sim.model.state import State
 
 
@@ -30,7 +30,8 @@ class FinishedRun(Protocol):
 
     def series(self) -> Mapping[str, list]: ...
 
-INCOME_SOURCES = ("retail", "wholesale", "recruit_bonus", "team_bonus", "dump", "buyback")
+INCOME_SOURCES = ("retail", "wholesale", "recruit_bonus", "team_bonus", "dump", "buyback", "rank_bonus",
+                  "retail_bonus")
 
 
 def columns(max_tiers: int) -> list[str]:
@@ -46,7 +47,7 @@ def columns(max_tiers: int) -> list[str]:
         "share_in_loss", "median_profit", "gini_profit", "max_depth",
         *[f"income_{s}" for s in INCOME_SOURCES],
         "brand_revenue_entry", "brand_revenue_restock", "brand_bonus_paid", "brand_buyback_paid",
-        "brand_production_cost",
+        "brand_production_cost", "costs_paid", "open_people", "own_use_units",
     ]
 
 
@@ -121,7 +122,7 @@ def daily(state: State, day_stats: dict, toward_sellers: EdgesToward) -> dict:
     row["stock_units"] = int(p.stock[active].sum())
     row["stock_value"] = float((state.tier_price[p.brand[active], p.tier[active]] * p.stock[active]).sum())
     for key in ("retail_units", "retail_nonparticipant_units", "grey_units", "outside_units",
-                "consumed_units", "complaints", "muted", "removed"):
+                "consumed_units", "complaints", "muted", "removed", "own_use_units"):
         row[key] = day_stats.get(key, 0)
     wholesale = [KIND[k] for k in WHOLESALE]
     units, to_brand = ledger.today_units, ledger.today_units_to_brand
@@ -145,14 +146,16 @@ def daily(state: State, day_stats: dict, toward_sellers: EdgesToward) -> dict:
     amount, brand_amount = ledger.today_amount, ledger.today_to_brand
     row["income_retail"] = float(amount[KIND["retail"]])
     row["income_wholesale"] = float(amount[wholesale].sum() - brand_amount[wholesale].sum())
-    for kind in ("recruit_bonus", "team_bonus", "dump", "buyback"):
+    for kind in ("recruit_bonus", "team_bonus", "dump", "buyback", "rank_bonus", "retail_bonus"):
         row[f"income_{kind}"] = float(amount[KIND[kind]])
     row["brand_revenue_entry"] = float(brand_amount[KIND["entry_order"]]
                                        + brand_amount[KIND["upgrade"]])
     row["brand_revenue_restock"] = float(brand_amount[KIND["restock"]])
-    row["brand_bonus_paid"] = float(amount[KIND["recruit_bonus"]] + amount[KIND["team_bonus"]])
+    row["brand_bonus_paid"] = float(sum(amount[KIND[k]] for k in BONUSES))
     row["brand_buyback_paid"] = float(amount[KIND["buyback"]])
     row["brand_production_cost"] = float(amount[KIND["production"]])
+    row["costs_paid"] = float(amount[KIND["fee"]] + amount[KIND["expense"]])
+    row["open_people"] = int((p.open & (p.role == CONSUMER)).sum())
     return row
 
 

@@ -2,13 +2,14 @@
 
 A day, in order:
 1. interventions due today start (`interventions.Policy`);
-2. monthly savings arrive (every 30 days);
+2. every 30 days: monthly savings arrive, and brands pay their leadership pools (`brand`);
+   every day: some people become open to a business opportunity, some lose interest (`openness`);
 3. units in use run down; used-up units are judged: trust, word of mouth, complaints (`market`);
 4. sellers act, phase by phase (`sellers.day`): post to Moments, keep their tier, restock,
    climb, pitch recruits, dump when short of cash, or quit (`lifecycle` enlists and retires);
 5. contacts see the day's posts: awareness, annoyance, muting (`trust`);
 6. a crackdown in force removes flagged sellers;
-7. people with a need shop (`market`, vectorized);
+7. discount members use their own stock; people with a need shop (`market`, vectorized);
 8. the day's series are collected (`metrics`).
 
 The parts share one `State` and never call back into the model.
@@ -23,7 +24,7 @@ from contextlib import contextmanager
 import mesa
 import numpy as np
 
-from sim.model import market, metrics
+from sim.model import market, metrics, openness
 from sim.model.agents import Person, Seller
 from sim.model.brand import Brand
 from sim.model.grey import GreyMarket
@@ -144,6 +145,9 @@ class WeishangModel(mesa.Model):
             ledger.post_many("income", ledger.EXTERNAL, np.arange(p.n),
                              self.params["population"]["savings_per_month"])
             state.receipts_mark = ledger.seller_receipts.copy()
+            for brand in state.brands:
+                brand.pay_pool(p)
+        openness.drift(p, self.params["population"], state.rng)
         used = market.use_up(state)
         sellers_day.act(state, roster)
         active = p.sellers()
@@ -154,10 +158,12 @@ class WeishangModel(mesa.Model):
             for pid in flagged:
                 roster.retire(state, int(pid))
             removed += flagged.size
+        own_use = market.use_own_stock(state)
         bought = market.shop(state)
         keep, new = SALES_MEMORY
         p.sales_ema[active] = keep * p.sales_ema[active] + new * p.sold_today[active]
-        self.today = self.daily.row(state, {**used, **bought, "muted": muted, "removed": removed})
+        self.today = self.daily.row(state, {**used, **bought, "muted": muted, "removed": removed,
+                                            "own_use_units": own_use})
         self.datacollector.collect(self)
 
     def run(self, days: int | None = None, progress: Callable[[int], None] | None = None) -> None:

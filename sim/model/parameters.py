@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-STRATEGIES = ("relationship", "hoarder", "recruiter")
+STRATEGIES = ("relationship", "hoarder", "recruiter", "member")
 GRAPHS = ("holme_kim", "watts_strogatz", "barabasi_albert", "edgelist")
 SHIPPING = ("upline", "brand")
 
@@ -69,6 +69,19 @@ POPULATION = {
         "2,700 yuan monthly disposable income, NBS 2020)", 0.0, 1e7),
     "price_sensitivity": Param(2.0, "utility per 100% price", "mean weight of price in choice", 0.0, 50.0),
     "risk_aversion": Param(0.5, "0-1", "mean risk aversion (beta-distributed)", 0.01, 0.99),
+    # Openness to a business opportunity: most people are never open to one; openness comes with a
+    # life event (a new child, a lost job, a need for income from home: the practitioners are mostly
+    # young women, docs/domain.md#figures-used-for-defaults) and fades after a season. Only people
+    # open now can say yes to a pitch. The flow of newly open people renews the pool a scheme can
+    # recruit from, so a scheme can grow for years in a population that nobody enters or leaves.
+    "open_share": Param(0.003, "share", "share of people open to a business opportunity on day 0 "
+                        "(about open_per_year x open_days / 365: the steady state)", 0.0, 1.0),
+    "open_per_year": Param(0.02, "1/year", "yearly chance that someone not open becomes open (a few "
+                           "per cent of adults a year meet such a life event; over a working life "
+                           "this makes the ~8% of adults who ever join an MLM plausible, AARP 2018, "
+                           "docs/domain.md#take-up-time-scale-and-dropout)", 0.0, 365.0),
+    "open_days": Param(60.0, "days", "mean length of a spell of openness (it fades after a season)",
+                       1.0, 100_000.0),
 }
 
 TRUST = {
@@ -123,13 +136,23 @@ MARKET = {
 }
 
 SELLERS = {
-    "mix": Param({"relationship": 1.0, "hoarder": 0.0, "recruiter": 0.0}, "weights",
+    "mix": Param({"relationship": 1.0, "hoarder": 0.0, "recruiter": 0.0, "member": 0.0}, "weights",
                  "strategy mix of new sellers (normalised)"),
-    "quit_idle_days": Param(90, "days", "a seller with no sale for this long quits", 1, 10_000),
-    "loss_tolerance": Param(0.5, "share of wealth", "loss that makes a seller quit, scaled by risk "
-                            "aversion; the seller values its stock at what it paid (it hopes to sell "
-                            "it), unlike the reported profit", 0.0, 100.0),
-    "dropout_per_year": Param(0.1, "1/year", "background yearly chance of quitting", 0.0, 1.0),
+    # Dropout is a daily hazard, not a timer (docs/domain.md#take-up-time-scale-and-dropout: a steady
+    # monthly hazard): log-odds of quitting today = logit(dropout_per_year / 365) + the terms below.
+    "dropout_per_year": Param(0.4, "1/year", "yearly chance of quitting of a seller whose business "
+                              "goes as hoped (life changes, lost interest): even plans selling good "
+                              "products lose a third to a half of their sellers a year", 0.0, 1.0),
+    "quit_loss": Param(3.0, "logit per wealth share", "effect of the seller's loss, as a share of its "
+                       "savings at start; stock is valued at what it paid (it hopes to sell it)",
+                       0.0, 100.0),
+    "quit_idle": Param(0.15, "logit per month", "effect of each month since the last sale (counted up "
+                       "to 12)", 0.0, 100.0),
+    "quit_stock": Param(0.05, "logit per month of stock", "effect of idle stock: months of sales at the "
+                        "current rate the stock on hand would take to sell (up to 12)", 0.0, 100.0),
+    "quit_disappointment": Param(0.2, "logit per log shortfall", "effect of earning less a month than "
+                                 "the income the recruiter showed: times log(1 + shortfall in months "
+                                 "of household savings), phased in over the first 3 months", 0.0, 100.0),
     "cash_floor": Param(500.0, "yuan", "below this cash a seller who dumps starts dumping", 0.0, 1e9),
     "recruit_base": Param(-3.0, "logit", "baseline log-odds that a pitch succeeds", -20.0, 20.0),
     "recruit_trust": Param(3.0, "logit per trust", "effect of trust in the recruiter", 0.0, 20.0),
@@ -138,6 +161,13 @@ SELLERS = {
     "recruit_cost": Param(2.0, "logit per wealth share", "effect of the entry order relative to "
                           "wealth", 0.0, 50.0),
     "recruit_risk": Param(2.0, "logit per risk aversion", "effect of risk aversion", 0.0, 20.0),
+    "loyal_customer_trust": Param(0.5, "0-1", "behavioural trust in a seller (the habit of buying "
+                                  "from it again) above which a customer listens to that seller's "
+                                  "pitch even when not looking for an opportunity: customers who "
+                                  "trust become partners (docs/domain.md#word-of-mouth-and-recruits)",
+                                  0.0, 1.0),
+    "group_size": Param(100, "people", "people who read a pitch posted in a group chat (WeChat groups "
+                        "hold up to 500 members)", 0, 100_000),
 }
 
 STRATEGY = {
@@ -148,6 +178,8 @@ STRATEGY = {
     "follow_up": Param(0.9, "probability", "chance a customer gets after-sales follow-up", 0.0, 1.0),
     "overclaim": Param(0.0, "quality", "how far claims exceed the product's real quality", 0.0, 1.0),
     "pitches_per_day": Param(0.02, "pitches/day", "recruitment pitches to contacts", 0.0, 100.0),
+    "group_posts_per_day": Param(0.0, "posts/day", "recruitment pitches posted in group chats, read by "
+                                 "sellers.group_size people met there (strangers)", 0.0, 100.0),
     "optimism": Param(1.0, "x", "expected sales over recent real sales when restocking", 0.0, 100.0),
     "stock_days": Param(14.0, "days", "days of expected sales kept in stock", 0.0, 3650.0),
     "climbs": Param(False, "-", "buys bigger orders to climb tiers when cash allows"),
@@ -155,18 +187,29 @@ STRATEGY = {
     "loads_recruits": Param(False, "-", "pitches recruits the highest tier they can afford"),
     "dumps": Param(False, "-", "dumps stock below price when cash runs short or on quitting"),
     "discount": Param(0.0, "share of list", "discount given at retail", 0.0, 1.0),
+    "own_use": Param(False, "-", "joins for the discount and uses its stock itself (a discount member): "
+                     "no posts, pitches or retail; judges the plan by neither sales nor income"),
+    "expenses_per_month": Param(50.0, "yuan/30 days", "costs of taking part paid outside the plan: "
+                                "samples, phone and data, travel to events and trainings; recruiting "
+                                "strategies go to more events", 0.0, 1e7),
 }
 
 STRATEGY_DEFAULTS = {
     "relationship": {},
     "hoarder": {"ads_per_day": 4.0, "lifestyle_per_day": 1.0, "income_posts_per_day": 1.0,
                 "income_exaggeration": 2.0, "follow_up": 0.3, "overclaim": 0.2,
-                "pitches_per_day": 0.2, "optimism": 3.0, "stock_days": 60.0, "climbs": True,
-                "meets_quota": True, "dumps": True, "discount": 0.1},
+                "pitches_per_day": 0.2, "group_posts_per_day": 0.2, "optimism": 3.0, "stock_days": 60.0,
+                "climbs": True,
+                "meets_quota": True, "dumps": True, "discount": 0.1, "expenses_per_month": 200.0},
     "recruiter": {"ads_per_day": 3.0, "lifestyle_per_day": 1.0, "income_posts_per_day": 2.0,
                   "income_exaggeration": 3.0, "follow_up": 0.1, "overclaim": 0.3,
-                  "pitches_per_day": 1.0, "optimism": 1.5, "stock_days": 20.0, "climbs": True,
-                  "meets_quota": True, "loads_recruits": True, "dumps": True},
+                  "pitches_per_day": 1.0, "group_posts_per_day": 1.0, "optimism": 1.5, "stock_days": 20.0,
+                  "climbs": True,
+                  "meets_quota": True, "loads_recruits": True, "dumps": True,
+                  "expenses_per_month": 400.0},
+    # A discount member: buys at its tier's price for its own household and does not sell.
+    "member": {"ads_per_day": 0.0, "lifestyle_per_day": 0.0, "follow_up": 0.0, "pitches_per_day": 0.0,
+               "optimism": 1.0, "stock_days": 30.0, "own_use": True, "expenses_per_month": 0.0},
 }
 
 BRAND = {
@@ -186,6 +229,21 @@ BRAND = {
                                  "recruit's first order", 0.0, 1.0),
     "team_bonus": Param([], "share by depth", "share of each downline purchase paid to the "
                         "ancestors 1, 2, ... levels up"),
+    "joining_fee": Param(0.0, "yuan", "paid to the brand on joining, beside the first order (an "
+                         "enrolment or 'system' fee: Fortune Hi-Tech's receiver found >= 88% never "
+                         "earned it back, docs/domain.md#losses-and-earnings)", 0.0, 1e7),
+    "monthly_fee": Param(0.0, "yuan/30 days", "paid to the brand every 30 days while selling: "
+                         "training, website and 'system' fees", 0.0, 1e7),
+    "retail_bonus_share": Param(0.0, "share of price", "rebate the brand pays a seller on its own "
+                                "retail sales (Zhejiang 2022 case: 30% on direct sales)", 0.0, 1.0),
+    "pool_share": Param(0.0, "share", "share of the brand's stock sales of the last 30 days paid to "
+                        "qualified leaders, split by group volume (a leadership or 'infinity' pool "
+                        "bonus: team-based pay that concentrates at the top)", 0.0, 1.0),
+    "pool_volume": Param(10000.0, "yuan/30 days", "group volume (purchases of everyone below, "
+                         "pool_depth levels down) a seller needs in 30 days to share the pool",
+                         0.0, 1e12),
+    "pool_depth": Param(0, "levels", "levels of downline counted in group volume (0: all, an "
+                        "infinity bonus)", 0, 1000),
     "buyback_share": Param(0.0, "share of cost", "buyback of unsold stock on quitting (DSA code: "
                            ">= 0.9)", 0.0, 1.0),
     "buyback_days": Param(0, "days", "only stock bought within this many days is bought back",

@@ -25,6 +25,7 @@ class People:
         mean = population["risk_aversion"]
         self.risk_aversion = rng.beta(4 * mean, 4 * (1 - mean), n)
         self.price_sensitivity = population["price_sensitivity"] * rng.lognormal(0.0, 0.3, n)
+        self.open = rng.random(n) < population["open_share"]  # open to a business opportunity now
         # What they are using up now.
         self.using = np.full(n, NONE, dtype=np.int16)      # brand index, NONE or OUTSIDE
         self.days_left = np.zeros(n, dtype=np.int32)       # days until the unit is used up
@@ -47,6 +48,8 @@ class People:
         self.stock = np.zeros(n, dtype=np.int64)           # units held for sale
         self.stock_paid = np.zeros(n)                      # yuan paid for the units held
         self.bought_month = np.zeros(n)                    # yuan of stock bought since the last quota
+        self.promised = np.zeros(n)                        # monthly income the recruiter showed, yuan
+        self.group_volume = np.zeros(n)                    # yuan bought below them this 30 days
         self.price = np.zeros(n)                           # retail price asked
         self.follow_up = np.zeros(n)                       # chance of after-sales service
         self.overclaim = np.zeros(n)

@@ -58,6 +58,9 @@ class State:
                                     for b in brands])  # yuan per unit, by brand and tier
         self.brand_days = np.array([b.consumption_days for b in brands], dtype=np.int32)
         self.receipts_mark = np.zeros(self.people.n)  # seller receipts at the start of the 30 days
+        self.monthly_fee = np.array([b.monthly_fee for b in brands])  # yuan per 30 days, by brand
+        self.joining_fee = np.array([b.joining_fee for b in brands])  # yuan, by brand
+        self.retail_bonus_share = np.array([b.retail_bonus_share for b in brands])  # share of price
 
     def brand_of(self, pid: int) -> Brand:
         return self.brands[self.people.brand[pid]]
@@ -69,7 +72,7 @@ class State:
 
 PLAN_KEYS = ("ads_per_day", "lifestyle_per_day", "income_posts_per_day", "income_exaggeration",
              "pitches_per_day", "optimism", "stock_days", "climbs", "meets_quota", "dumps",
-             "loads_recruits")
+             "loads_recruits", "expenses_per_month", "group_posts_per_day", "own_use")
 
 
 def plan_table(strategies: dict) -> dict[str, np.ndarray]:

@@ -53,6 +53,7 @@ def place_order(state: State, pid: int, units: int, kind: str) -> bool:
         supplier = supplier_of(state, supplier)
     if supplier == BRAND:
         brand.make_ready(units)
+        brand.month_sales += amount
         payee = brand.account
     else:
         payee = supplier
@@ -67,6 +68,7 @@ def place_order(state: State, pid: int, units: int, kind: str) -> bool:
     state.lots.receive(pid, state.day, units, price)
     p.bought_month[pid] += units * price
     brand.pay_team_bonus(p, pid, amount)
+    brand.credit_group_volume(p, pid, amount)
     return True
 
 

@@ -12,8 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from sim.common.files import atomic_folder, write_csv  # noqa: E402
-
-INCOME = ("retail", "wholesale", "recruit_bonus", "team_bonus", "dump", "buyback")
+from sim.model.metrics import INCOME_SOURCES as INCOME  # noqa: E402
 
 
 def _col(rows: Sequence[Mapping], key: str) -> np.ndarray:

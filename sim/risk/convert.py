@@ -8,7 +8,8 @@ converting only what the journal added since its last call.
 
 The ledger's journal names every transfer by kind; `ORDER_KIND` maps the kinds that are orders to
 the schema's order kinds (the stock orders are the ledger's `WHOLESALE`; a first order is
-`entry_order` in the journal, `entry` in the schema), and bonuses keep their names as reasons.
+`entry_order` in the journal, `entry` in the schema), and bonuses become payouts with the
+reasons of `REASON`.
 """
 
 from __future__ import annotations
@@ -32,7 +33,11 @@ if TYPE_CHECKING:
 # (savings, production, shop purchases, consumption, write-offs) is not an order.
 ORDER_KIND = {"entry_order": "entry", "upgrade": "upgrade", "restock": "restock",
               "retail": "retail", "dump": "dump", "buyback": "buyback"}
-BONUS_KINDS = ("recruit_bonus", "team_bonus")  # journal kinds paid out as bonuses: the payouts' reasons
+# Journal kinds paid out as bonuses, and the payout reason each is in the schema: the leadership
+# pool is team-based pay (paid on the purchases of everyone below), the retail rebate is not.
+REASON = {"recruit_bonus": "recruit_bonus", "team_bonus": "team_bonus", "rank_bonus": "team_bonus",
+          "retail_bonus": "other"}
+BONUS_KINDS = tuple(REASON)
 START_DATE = date(2025, 1, 1)  # what day 0 of a run is dated, unless told
 
 
@@ -209,7 +214,8 @@ def _ledger_orders(r: dict[str, np.ndarray], meta: dict) -> tuple[dict, dict]:
               "buyer_is_participant": np.zeros(len(units), dtype=bool), "kind": r["kind_out"][keep],
               "brand": np.asarray(meta["brands"], dtype=object)[r["brand"][keep]]}
     payouts = {"day": r["day"][bonus], "payee_id": r["payee"][bonus], "amount": r["amount"][bonus],
-               "reason": r["kind"][bonus], "source_id": r["source"][bonus]}
+               "reason": np.array([REASON[k] for k in r["kind"][bonus]], dtype=object),
+               "source_id": r["source"][bonus]}
     return orders, payouts
 
 

@@ -5,11 +5,13 @@ A seller's day runs in phases, and every seller finishes a phase before the next
 
 1. post to Moments (ads, lifestyle posts, income screenshots)       `posting`
 2. keep the tier: every 30 days since joining, meet the quota or drop `quota`
+   and pay the month's costs of taking part (fees, expenses)        `costs`
 3. restock when stock is below half of what expected sales call for `restocking`
 4. climb a tier, sometimes, when cash allows                        `climbing`
 5. pitch the business to contacts; the contacts who say yes join    `pitching`
 6. dump stock when short of cash                                    `dumping`
-7. quit after a long idle spell, a loss beyond tolerance, or by chance `quitting`
+7. quit, with a daily hazard that rises with losses, idle stock,
+   time without sales and disappointment                            `quitting`
 
 The decisions (who is due, who is short, which contact is pitched, who says yes) are array
 work over all sellers; only the acts that move stock or money along the tiers (orders, which
@@ -23,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.people import SELLER
-from sim.model.sellers import climbing, dumping, pitching, posting, quitting, quota, restocking
+from sim.model.sellers import climbing, costs, dumping, pitching, posting, quitting, quota, restocking
 from sim.model.sellers.lifecycle import Roster
 from sim.model.state import State
 
@@ -38,6 +40,7 @@ def act(state: State, roster: Roster) -> None:
 
     posting.post_moments(state, order)
     quota.keep_tiers(state, still_selling())
+    costs.pay_costs(state, still_selling())
     restocking.restock(state, still_selling())
     climbing.climb(state, still_selling())
     pitching.pitch(state, roster, still_selling())

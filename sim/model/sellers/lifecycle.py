@@ -61,11 +61,15 @@ class Roster:
             self.enlist(state, int(pid), brand, tier, upline=-1, strategy=strategy)
 
     def enlist(self, state: State, pid: int, brand: Brand, tier: int, upline: int,
-               strategy: str) -> Seller | None:
-        """Turn a consumer into a seller on the same node; it pays its first order."""
+               strategy: str, promised: float = 0.0) -> Seller | None:
+        """Turn a consumer into a seller on the same node; it pays its first order and the joining fee.
+
+        `promised` is the monthly income the recruiter showed (what the recruit will judge its own
+        earnings against).
+        """
         p = state.people
         cost = brand.order_cost(brand.tiers[tier]["first_order"], tier)
-        if p.cash[pid] < cost:
+        if p.cash[pid] < cost + brand.joining_fee:
             return None
         plan = state.params["strategies"][strategy]
         p.role[pid] = SELLER
@@ -80,6 +84,10 @@ class Roster:
         p.overclaim[pid] = plan["overclaim"]
         p.sales_ema[pid] = 0.0
         p.bought_month[pid] = 0.0
+        own_use = bool(plan["own_use"])
+        p.promised[pid] = 0.0 if own_use else promised
+        if own_use:
+            p.needs[pid] = True  # joining for the discount: it uses the product
         state.lots.open(pid)
         consumer = self.persons[pid]
         cell = consumer.cell
@@ -90,6 +98,8 @@ class Roster:
         units = brand.order_units(brand.tiers[tier]["first_order"], tier)
         placed = supply.place_order(state, pid, units, "entry_order")
         assert placed, "entry order was checked as affordable"
+        if brand.joining_fee > 0:
+            state.ledger.post("fee", pid, brand.account, brand.joining_fee)
         if upline >= 0:
             p.recruits[upline] += 1
             brand.pay_recruit_bonus(upline, pid, cost)

@@ -15,10 +15,14 @@ MIN_RATE = 0.05  # units a day a seller expects to sell before it has sold anyth
 
 
 def targets(state: State, sellers: np.ndarray) -> np.ndarray:
-    """Units each seller wants on hand: expected sales a day x optimism x days of stock."""
+    """Units each seller wants on hand: expected sales (or, for a discount member, its own use) a
+    day x optimism x days of stock."""
     p, plan = state.people, state.plans
     s = p.strategy[sellers]
-    return np.maximum(p.sales_ema[sellers], MIN_RATE) * plan["optimism"][s] * plan["stock_days"][s]
+    rate = np.maximum(p.sales_ema[sellers], MIN_RATE)
+    own = plan["own_use"][s].astype(bool)
+    rate = np.where(own, 1.0 / state.brand_days[p.brand[sellers]], rate)
+    return rate * plan["optimism"][s] * plan["stock_days"][s]
 
 
 def restock(state: State, sellers: np.ndarray) -> None:

@@ -1,0 +1,139 @@
+"""The dynamics of taking part: openness to a pitch, pitches in group chats, loyal customers who
+become partners, dropout as a hazard, the costs of taking part, the leadership pool and the
+retail rebate. Each test reasons which way its mechanism moves an outcome and checks that."""
+
+from __future__ import annotations
+
+import numpy as np
+from conftest import EVERYONE_OPEN, bundled, run, series, small
+
+from sim.model.ledger import KIND
+from sim.model.metrics import seller_profit
+from sim.model.parameters import STRATEGIES
+
+PYRAMID = {"population.people": 20000, "run.days": 150}
+
+
+def joined(model) -> int:
+    """People recruited (founders not counted)."""
+    return int((model.people.upline[model.people.ever_sellers()] >= 0).sum())
+
+
+def mean_over(scenario, measure, seeds=(1, 2)) -> float:
+    return float(np.mean([measure(run(scenario, seed=s)) for s in seeds]))
+
+
+def test_more_openness_means_more_recruits():
+    # Only open people listen; twice as many becoming open a year gives more to recruit.
+    few = bundled("pyramid", {**PYRAMID, "population.open_per_year": 0.01})
+    many = bundled("pyramid", {**PYRAMID, "population.open_per_year": 0.04})
+    assert mean_over(many, joined) > mean_over(few, joined)
+
+
+def test_nobody_open_means_only_loyal_customers_join():
+    # With no one open, a pitch is heard only by the seller's loyal customers: none in a pyramid
+    # selling poor goods within 150 days, and the founders stay alone.
+    closed = bundled("pyramid", {**PYRAMID, "population.open_share": 0.0, "population.open_per_year": 0.0})
+    assert joined(run(closed, seed=1)) == 0
+
+
+def test_openness_fades_and_arrives_at_the_rates_given():
+    # open_per_year x open_days / 365 of people are open in the steady state.
+    scenario = small({"population.people": 20000, "population.open_share": 0.0,
+                      "population.open_per_year": 0.5, "population.open_days": 30.0,
+                      "strategies.relationship.pitches_per_day": 0.0, "run.days": 200})
+    model = run(scenario, seed=1)
+    steady = 0.5 * 30 / 365
+    late = series(model, "open_people")[120:] / model.people.n
+    assert abs(late.mean() - steady) < 0.25 * steady
+
+
+def test_group_chat_pitches_bring_more_recruits():
+    quiet = bundled("pyramid", {**PYRAMID, "strategies.recruiter.group_posts_per_day": 0.0,
+                                "strategies.hoarder.group_posts_per_day": 0.0})
+    loud = bundled("pyramid", PYRAMID)
+    assert mean_over(loud, joined) > mean_over(quiet, joined)
+
+
+def test_loyal_customers_become_partners():
+    # Honest sellers recruit from the customers who keep buying from them; with the threshold
+    # above any possible trust, only people who happen to be open can join.
+    base = {"population.people": 5000, "run.days": 200}
+    loyal = bundled("honest", base)
+    never = bundled("honest", {**base, "sellers.loyal_customer_trust": 1.0, "population.open_share": 0.0,
+                               "population.open_per_year": 0.0})
+    assert mean_over(never, joined) == 0
+    assert mean_over(loyal, joined) > 0
+
+
+def test_dropout_is_a_hazard_not_a_cliff():
+    # No timer: exits are spread over tenure, no five days of tenure hold a large share of them.
+    model = run(bundled("pyramid", {"population.people": 30000, "run.days": 365}), seed=1)
+    p = model.people
+    gone = p.ever_sellers()[(p.exit_day[p.ever_sellers()] >= 0) & (p.upline[p.ever_sellers()] >= 0)]
+    tenure = p.exit_day[gone] - p.join_day[gone]
+    assert gone.size > 100
+    busiest = np.convolve(np.bincount(tenure), np.ones(5), mode="valid").max()
+    assert busiest / gone.size < 0.15
+
+
+def test_idle_months_and_losses_raise_dropout():
+    def quit_share(m):
+        ever = m.people.ever_sellers()
+        return float((m.people.exit_day[ever] >= 0).mean())
+    calm = bundled("pyramid", {**PYRAMID, "sellers.quit_idle": 0.0, "sellers.quit_loss": 0.0})
+    harsh = bundled("pyramid", {**PYRAMID, "sellers.quit_idle": 1.0, "sellers.quit_loss": 10.0})
+    assert mean_over(harsh, quit_share) > mean_over(calm, quit_share)
+
+
+def test_costs_of_taking_part_are_booked_and_lower_profits():
+    free = small({**EVERYONE_OPEN, "strategies.relationship.expenses_per_month": 0.0})
+    costly = small({**EVERYONE_OPEN, "strategies.relationship.expenses_per_month": 300.0,
+                    "brands.0.monthly_fee": 100.0, "brands.0.joining_fee": 200.0})
+    paid, free_run = run(costly, seed=1), run(free, seed=1)
+    total = paid.ledger.total_amount
+    assert total[KIND["expense"]] > 0 and total[KIND["fee"]] > 0
+    assert free_run.ledger.total_amount[KIND["expense"]] == 0
+    # every recruit paid the joining fee once
+    fees = paid.ledger.journal()
+    joins = int((fees["kind"] == KIND["fee"]).sum())
+    assert joins >= len(paid.people.ever_sellers())
+    profit = lambda m: float(seller_profit(m.state, m.people.ever_sellers()).mean())  # noqa: E731
+    assert mean_over(costly, profit) < mean_over(free, profit)
+
+
+def test_leadership_pool_pays_only_qualified_leaders_and_a_ban_stops_it():
+    pooled = bundled("pyramid", {**PYRAMID, "brands.0.pool_share": 0.05, "brands.0.pool_volume": 20000.0})
+    model = run(pooled, seed=1)
+    j = model.ledger.journal()
+    rank = j["kind"] == KIND["rank_bonus"]
+    assert rank.any()
+    paid_to = np.unique(j["payee"][rank])
+    assert (model.people.recruits[paid_to] > 0).all(), "only sellers with a downline have group volume"
+    raw = pooled.to_dict()
+    raw["interventions"] = [{"day": 0, "action": "ban_team_bonus"}]
+    from sim import scenario_from_dict
+    banned = run(scenario_from_dict(raw, "banned"), seed=1)
+    assert banned.ledger.total_amount[KIND["rank_bonus"]] == 0
+
+
+def test_retail_rebate_is_the_share_of_retail_given():
+    scenario = small({**EVERYONE_OPEN, "brands.0.retail_bonus_share": 0.3})
+    model = run(scenario, seed=1)
+    total = model.ledger.total_amount
+    assert total[KIND["retail"]] > 0
+    assert np.isclose(total[KIND["retail_bonus"]], 0.3 * total[KIND["retail"]], rtol=1e-6)
+
+
+def test_discount_members_use_their_own_stock_and_sell_nothing():
+    scenario = small({**EVERYONE_OPEN, "sellers.mix": {"relationship": 0.5, "member": 0.5},
+                      "strategies.relationship.pitches_per_day": 1.0})
+    model = run(scenario, seed=1)
+    p = model.people
+    member = np.flatnonzero((p.role != 0) & (p.strategy == STRATEGIES.index("member")))
+    assert member.size > 0
+    assert series(model, "own_use_units").sum() > 0
+    assert p.needs[member].all(), "who joins for the discount uses the product"
+    j = model.ledger.journal()
+    sold = (j["kind"] == KIND["retail"]) & np.isin(j["payee"], member)
+    assert not sold.any(), "members post no ads and sell nothing"
