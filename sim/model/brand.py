@@ -103,10 +103,11 @@ class Brand(mesa.Agent):
         last 30 days qualifies them, in proportion to it; then the month's volumes start afresh."""
         mine = people.brand == self.index
         if self.pool_share > 0 and self.month_sales > 0:
-            leaders = np.flatnonzero(mine & (people.role == SELLER)
-                                     & (people.group_volume >= max(self.pool_volume, 1e-9)))
+            group = people.group_volume  # only someone with a downline's purchases can lead
+            qualified = (group > 0) & (group >= self.pool_volume)
+            leaders = np.flatnonzero(mine & (people.role == SELLER) & qualified)
             if leaders.size:
-                volume = people.group_volume[leaders]
+                volume = group[leaders]
                 self.ledger.post_many("rank_bonus", self.account, leaders,
                                       self.pool_share * self.month_sales * volume / volume.sum())
         people.group_volume[mine] = 0.0

@@ -176,7 +176,7 @@ def _serve_sellers(state: State, shoppers, best_kind, best_seller, best_edge, st
     brand = p.brand[seller]
     price = p.price[seller]
     state.ledger.post_many("retail", buyer, seller, price, 1, brand)
-    rebate = state.retail_bonus_share[brand]  # the brand's rebate on its sellers' own retail
+    rebate = state.by_brand("retail_bonus_share")[brand]  # the brand's rebate on its sellers' own retail
     paid = rebate > 0
     state.ledger.post_many("retail_bonus", state.ledger.people + brand[paid].astype(np.int64), seller[paid],
                            rebate[paid] * price[paid])

@@ -58,9 +58,11 @@ class State:
                                     for b in brands])  # yuan per unit, by brand and tier
         self.brand_days = np.array([b.consumption_days for b in brands], dtype=np.int32)
         self.receipts_mark = np.zeros(self.people.n)  # seller receipts at the start of the 30 days
-        self.monthly_fee = np.array([b.monthly_fee for b in brands])  # yuan per 30 days, by brand
-        self.joining_fee = np.array([b.joining_fee for b in brands])  # yuan, by brand
-        self.retail_bonus_share = np.array([b.retail_bonus_share for b in brands])  # share of price
+
+    def by_brand(self, attribute: str) -> np.ndarray:
+        """A pay-plan figure of every brand, by brand index, as it is today (interventions change
+        some of them, so they are read from the brands, not kept)."""
+        return np.array([getattr(b, attribute) for b in self.brands])
 
     def brand_of(self, pid: int) -> Brand:
         return self.brands[self.people.brand[pid]]

@@ -19,7 +19,7 @@ def pay_costs(state: State, sellers: np.ndarray) -> None:
     if due.size == 0:
         return
     brand = p.brand[due]
-    fee = np.minimum(state.monthly_fee[brand], np.maximum(p.cash[due], 0.0))
+    fee = np.minimum(state.by_brand("monthly_fee")[brand], np.maximum(p.cash[due], 0.0))
     paying = fee > 0
     ledger.post_many("fee", due[paying], ledger.people + brand[paying].astype(np.int64), fee[paying])
     expense = np.minimum(state.plans["expenses_per_month"][p.strategy[due]], np.maximum(p.cash[due], 0.0))

@@ -20,8 +20,7 @@ from sim.model.state import State
 def pitch(state: State, roster: Roster, sellers: np.ndarray) -> None:
     """Today's pitches, to contacts and in group chats; those who say yes join under the pitcher."""
     p, rng = state.people, state.rng
-    incentive = np.array([b.recruit_incentive for b in state.brands])
-    boost = 1.0 + incentive[p.brand[sellers]]  # recruiting pays: more pitches
+    boost = 1.0 + state.by_brand("recruit_incentive")[p.brand[sellers]]  # recruiting pays: more pitches
     strategy = p.strategy[sellers]
     # To contacts: a uniformly drawn contact (its edge seller -> contact, then the reverse edge),
     # who trusts the seller as far as their tie says, and may have muted it.
@@ -40,8 +39,7 @@ def pitch(state: State, roster: Roster, sellers: np.ndarray) -> None:
     pool = np.flatnonzero(p.open & (p.role == CONSUMER))
     readers = rng.binomial(posts * state.params["sellers"]["group_size"], pool.size / p.n)
     group_pitcher = np.repeat(sellers, readers)
-    group_target = (pool[rng.integers(0, pool.size, group_pitcher.size)] if pool.size
-                    else group_pitcher)  # (no readers are drawn from an empty pool)
+    group_target = pool[rng.integers(0, pool.size, group_pitcher.size)]  # none from an empty pool
     state.counts.pitches += pitcher.size + int(posts.sum())
     pitcher = np.concatenate([pitcher, group_pitcher])
     target = np.concatenate([target, group_target])
@@ -63,7 +61,7 @@ def _answer(state: State, roster: Roster, pitcher: np.ndarray, target: np.ndarra
     costs = entry_costs(state.brands)
     best = affordable_tier(costs[brand], p.cash[target] * (1.0 - p.risk_aversion[target]))
     tier = np.where(state.plans["loads_recruits"][p.strategy[pitcher]].astype(bool), best, 0)
-    cost = costs[brand, tier] + state.joining_fee[brand]
+    cost = costs[brand, tier] + state.by_brand("joining_fee")[brand]
     shown = p.claimed_income[pitcher] / max(state.params["population"]["savings_per_month"], 1.0)
     logit = (rules["recruit_base"]
              + rules["recruit_trust"] * trust
