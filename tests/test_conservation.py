@@ -40,6 +40,7 @@ def scenarios(draw):
             "pool_share": draw(st.sampled_from([0.0, 0.1])),
             "pool_volume": draw(st.sampled_from([0.0, 1000.0])),
             "pool_depth": draw(st.sampled_from([0, 2])),
+            "pool_personal_volume": draw(st.sampled_from([0.0, 500.0])),
         })
     mix = {s: draw(st.floats(0.0, 1.0)) for s in ("relationship", "hoarder", "recruiter", "member")}
     mix["recruiter"] += 0.1

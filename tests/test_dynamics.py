@@ -117,6 +117,29 @@ def test_leadership_pool_pays_only_qualified_leaders_and_a_ban_stops_it():
     assert banned.ledger.total_amount[KIND["rank_bonus"]] == 0
 
 
+def test_leaders_who_do_not_buy_themselves_do_not_share_the_pool():
+    # Qualification by personal volume too: asking more of a leader's own purchases than anyone
+    # buys in 30 days leaves nobody qualified, though group volume alone would qualify some.
+    base = {**PYRAMID, "brands.0.pool_share": 0.05, "brands.0.pool_volume": 20000.0}
+    some = run(bundled("pyramid", {**base, "brands.0.pool_personal_volume": 1000.0}), seed=1)
+    none = run(bundled("pyramid", {**base, "brands.0.pool_personal_volume": 1e11}), seed=1)
+    assert none.ledger.total_amount[KIND["rank_bonus"]] == 0
+    assert 0 < some.ledger.total_amount[KIND["rank_bonus"]]
+
+
+def test_team_bonus_on_buy_ins_and_on_restocks_is_booked_apart():
+    # One level of team bonus at 10%: what is paid on entry orders and upgrades is at most 10% of
+    # those orders (ancestors who quit forfeit theirs, founders have no upline), and likewise
+    # for restocks; a pyramid whose sellers both join and restock pays both.
+    model = run(bundled("pyramid", {**PYRAMID, "brands.0.team_bonus": [0.1]}), seed=1)
+    total = model.ledger.total_amount
+    buy_ins = total[KIND["entry_order"]] + total[KIND["upgrade"]]
+    assert 0 < total[KIND["buy_in_bonus"]] <= 0.1 * buy_ins + 1e-6
+    assert 0 < total[KIND["team_bonus"]] <= 0.1 * total[KIND["restock"]] + 1e-6
+    banned = bundled("pyramid", {**PYRAMID, "brands.0.team_bonus": []})
+    assert run(banned, seed=1).ledger.total_amount[KIND["buy_in_bonus"]] == 0
+
+
 def test_retail_rebate_is_the_share_of_retail_given():
     scenario = small({**EVERYONE_OPEN, "brands.0.retail_bonus_share": 0.3})
     model = run(scenario, seed=1)

@@ -149,13 +149,17 @@ def test_share_in_loss_is_over_everyone_who_ever_joined(tmp_path):
 
 
 def test_recruiting_bonus_share_reads_the_ledger_and_counts_absent_kinds_as_zero(tmp_path):
-    ledger = {"retail": 10000.0, "recruit_bonus": 300.0, "team_bonus": 100.0, "rank_bonus": 100.0,
-              "retail_bonus": 250.0, "entry_order": 90000.0}
-    # (300 + 100 + 100) / (300 + 100 + 100 + 250): retail sales and stock orders are not bonuses.
-    assert pt.recruiting_bonus_share(make_run(tmp_path / "a", ledger=ledger)) == pytest.approx(2 / 3)
-    # No rank_bonus or retail_bonus rows: they count as 0, so all bonus money is for recruiting.
+    ledger = {"retail": 10000.0, "recruit_bonus": 300.0, "buy_in_bonus": 200.0, "team_bonus": 100.0,
+              "rank_bonus": 100.0, "retail_bonus": 300.0, "entry_order": 90000.0}
+    # Pay for recruiting is per recruit and on buy-ins, (300 + 200), against all bonuses
+    # (300 + 200 + 100 + 100 + 300): restock overrides, pool and rebate are pay on volume after
+    # joining; retail sales and stock orders are not bonuses at all.
+    assert pt.recruiting_bonus_share(make_run(tmp_path / "a", ledger=ledger)) == pytest.approx(0.5)
+    # No buy_in_bonus, rank_bonus or retail_bonus rows: they count as 0.
     old = {"recruit_bonus": 40.0, "team_bonus": 60.0}
-    assert pt.recruiting_bonus_share(make_run(tmp_path / "b", ledger=old)) == 1.0
+    assert pt.recruiting_bonus_share(make_run(tmp_path / "b", ledger=old)) == pytest.approx(0.4)
+    only_recruiting = {"recruit_bonus": 40.0, "buy_in_bonus": 60.0}
+    assert pt.recruiting_bonus_share(make_run(tmp_path / "d", ledger=only_recruiting)) == 1.0
     none = {"recruit_bonus": 0.0, "team_bonus": 0.0, "retail": 500.0}
     assert math.isnan(pt.recruiting_bonus_share(make_run(tmp_path / "c", ledger=none)))
 

@@ -118,15 +118,18 @@ def share_in_loss(run: Path) -> float:
     return _share(float((profit < 0).sum()), float(profit.size))
 
 
-RECRUITING_BONUSES = ("recruit_bonus", "team_bonus", "rank_bonus")
-RETAIL_BONUSES = ("retail_bonus",)
+# Pay for recruiting: per recruit, and the team bonus on recruits' buy-ins (entry orders, upgrades).
+# The rest of the plan's pay is on volume after joining: the team bonus on restocks, the leadership
+# pool, the retail rebate (FHTM's other ~19% were commissions on customers' ongoing use).
+RECRUITING_BONUSES = ("recruit_bonus", "buy_in_bonus")
+VOLUME_BONUSES = ("team_bonus", "rank_bonus", "retail_bonus")
 
 
 def recruiting_bonus_share(run: Path) -> float:
-    """P4: (recruit + team + rank bonus) / (those + retail bonus), from ledger.csv; NaN if none paid."""
+    """P4: (recruit bonus + buy-in bonus) / all bonuses, from ledger.csv; NaN if none paid."""
     amount = _read_ledger(run)
     recruiting = sum(amount.get(k, 0.0) for k in RECRUITING_BONUSES)
-    return _share(recruiting, recruiting + sum(amount.get(k, 0.0) for k in RETAIL_BONUSES))
+    return _share(recruiting, recruiting + sum(amount.get(k, 0.0) for k in VOLUME_BONUSES))
 
 
 STATISTICS: dict[str, Callable[[Path], float]] = {

@@ -42,6 +42,7 @@ class Brand(mesa.Agent):
         self.pool_share = params["pool_share"]
         self.pool_volume = params["pool_volume"]
         self.pool_depth = params["pool_depth"]
+        self.pool_personal_volume = params["pool_personal_volume"]
         self.month_sales = 0.0  # yuan of stock sold to sellers since the last pool payout
         self.ledger = ledger
         self.account = ledger.brand_account(index)
@@ -79,38 +80,49 @@ class Brand(mesa.Agent):
         if amount > 0:
             self.ledger.post("recruit_bonus", self.account, upline, amount, ref=recruit)
 
-    def pay_team_bonus(self, people: People, buyer: int, amount: float) -> None:
-        """Pay the buyer's ancestors their shares of a purchase, level by level up the tree."""
+    def pay_team_bonus(self, people: People, buyer: int, amount: float, buy_in: bool) -> None:
+        """Pay the buyer's ancestors their shares of a purchase, level by level up the tree.
+
+        The same shares are booked apart when the purchase is a buy-in (an entry order or an
+        upgrade: `buy_in_bonus`, pay for bringing people in and loading them) and when it is a
+        restock (`team_bonus`, pay on ongoing volume), so the ledger tells the two apart.
+        """
+        kind = "buy_in_bonus" if buy_in else "team_bonus"
         a = people.upline[buyer]
         for share in self.team_bonus:
             if a < 0:
                 break
             if share > 0 and people.role[a] == SELLER:  # a seller who quit forfeits the bonus
-                self.ledger.post("team_bonus", self.account, int(a), share * amount, ref=buyer)
+                self.ledger.post(kind, self.account, int(a), share * amount, ref=buyer)
             a = people.upline[a]
 
-    def credit_group_volume(self, people: People, buyer: int, amount: float) -> None:
-        """A purchase counts in the group volume of the buyer's uplines, `pool_depth` levels up."""
+    def credit_volume(self, people: People, buyer: int, amount: float) -> None:
+        """A purchase counts in the buyer's personal volume and in the group volume of its
+        uplines, `pool_depth` levels up."""
         if self.pool_share <= 0:
             return
+        people.personal_volume[buyer] += amount
         a, level = people.upline[buyer], 1
         while a >= 0 and (self.pool_depth == 0 or level <= self.pool_depth):
             people.group_volume[a] += amount
             a, level = people.upline[a], level + 1
 
     def pay_pool(self, people: People) -> None:
-        """Every 30 days: the leadership pool, split among active sellers whose group volume in the
-        last 30 days qualifies them, in proportion to it; then the month's volumes start afresh."""
+        """Every 30 days: the leadership pool, split among active sellers whose group and personal
+        volumes in the last 30 days qualify them, in proportion to group volume; then the month's
+        volumes start afresh."""
         mine = people.brand == self.index
         if self.pool_share > 0 and self.month_sales > 0:
             group = people.group_volume  # only someone with a downline's purchases can lead
-            qualified = (group > 0) & (group >= self.pool_volume)
+            qualified = ((group > 0) & (group >= self.pool_volume)
+                         & (people.personal_volume >= self.pool_personal_volume))
             leaders = np.flatnonzero(mine & (people.role == SELLER) & qualified)
             if leaders.size:
                 volume = group[leaders]
                 self.ledger.post_many("rank_bonus", self.account, leaders,
                                       self.pool_share * self.month_sales * volume / volume.sum())
         people.group_volume[mine] = 0.0
+        people.personal_volume[mine] = 0.0
         self.month_sales = 0.0
 
     def buyback_value(self, lots: Lots, pid: int, day: int) -> float:

@@ -27,7 +27,7 @@ KINDS = (
     "grey_retail",    # a person buys dumped stock from discount traders
     "dump",           # a seller sells stock to discount traders below price
     "recruit_bonus",  # brand pays an upline for a recruit
-    "team_bonus",     # brand pays ancestors a share of a downline purchase
+    "team_bonus",     # brand pays ancestors a share of a downline's restock (ongoing volume)
     "buyback",        # brand buys back unsold stock from a quitting seller
     "consumption",    # a unit is used up (units only)
     "write_off",      # unsold stock thrown away (units only)
@@ -36,14 +36,16 @@ KINDS = (
     "expense",        # a seller pays outside the model: events, travel, samples, phone
     "rank_bonus",     # brand pays a qualified leader a share of its leadership pool
     "retail_bonus",   # brand pays a seller a rebate on its own retail sales
+    "buy_in_bonus",   # the plan's team bonus paid on a downline's entry order or upgrade (a buy-in)
 )
 KIND = {name: k for k, name in enumerate(KINDS)}
 WHOLESALE = ("entry_order", "upgrade", "restock")
 # Money a person pays or receives *as a seller* (for net profit by person).
 SELLER_PAYS = {KIND[k] for k in (*WHOLESALE, "fee", "expense")}
 SELLER_EARNS = {KIND[k] for k in (*WHOLESALE, "retail", "dump", "recruit_bonus", "team_bonus",
-                                  "buyback", "rank_bonus", "retail_bonus")}
-BONUSES = ("recruit_bonus", "team_bonus", "rank_bonus", "retail_bonus")  # what a brand pays as pay
+                                  "buyback", "rank_bonus", "retail_bonus", "buy_in_bonus")}
+# What a brand pays as pay; the first three are paid on recruits and on downlines' purchases.
+BONUSES = ("recruit_bonus", "buy_in_bonus", "team_bonus", "rank_bonus", "retail_bonus")
 
 
 class Ledger:

@@ -30,8 +30,8 @@ class FinishedRun(Protocol):
 
     def series(self) -> Mapping[str, list]: ...
 
-INCOME_SOURCES = ("retail", "wholesale", "recruit_bonus", "team_bonus", "dump", "buyback", "rank_bonus",
-                  "retail_bonus")
+INCOME_SOURCES = ("retail", "wholesale", "recruit_bonus", "buy_in_bonus", "team_bonus", "dump", "buyback",
+                  "rank_bonus", "retail_bonus")
 
 
 def columns(max_tiers: int) -> list[str]:
@@ -146,7 +146,7 @@ def daily(state: State, day_stats: dict, toward_sellers: EdgesToward) -> dict:
     amount, brand_amount = ledger.today_amount, ledger.today_to_brand
     row["income_retail"] = float(amount[KIND["retail"]])
     row["income_wholesale"] = float(amount[wholesale].sum() - brand_amount[wholesale].sum())
-    for kind in ("recruit_bonus", "team_bonus", "dump", "buyback", "rank_bonus", "retail_bonus"):
+    for kind in INCOME_SOURCES[2:]:  # after retail and wholesale, each its own ledger kind
         row[f"income_{kind}"] = float(amount[KIND[kind]])
     row["brand_revenue_entry"] = float(brand_amount[KIND["entry_order"]]
                                        + brand_amount[KIND["upgrade"]])
@@ -212,7 +212,7 @@ def summary(run: FinishedRun) -> dict:
     receipts = float(ledger.seller_receipts.sum())
     sources = {
         "retail": ledger.total_amount[KIND["retail"]],
-        "recruiting": ledger.total_amount[KIND["recruit_bonus"]] + ledger.total_amount[KIND["team_bonus"]]
+        "recruiting": sum(ledger.total_amount[KIND[k]] for k in BONUSES[:3])
         + j["amount"][wholesale & (j["payee"] < p.n)].sum(),
     }
     trees = tree_sizes(state)

@@ -244,6 +244,10 @@ BRAND = {
                          0.0, 1e12),
     "pool_depth": Param(0, "levels", "levels of downline counted in group volume (0: all, an "
                         "infinity bonus)", 0, 1000),
+    "pool_personal_volume": Param(0.0, "yuan/30 days", "stock a seller must buy itself in the 30 "
+                                  "days to share the pool, beside its group volume (real plans "
+                                  "qualify ranks by personal and group volume; this is what keeps "
+                                  "leaders buying)", 0.0, 1e12),
     "buyback_share": Param(0.0, "share of cost", "buyback of unsold stock on quitting (DSA code: "
                            ">= 0.9)", 0.0, 1.0),
     "buyback_days": Param(0, "days", "only stock bought within this many days is bought back",

@@ -50,6 +50,7 @@ class People:
         self.bought_month = np.zeros(n)                    # yuan of stock bought since the last quota
         self.promised = np.zeros(n)                        # monthly income the recruiter showed, yuan
         self.group_volume = np.zeros(n)                    # yuan bought below them this 30 days
+        self.personal_volume = np.zeros(n)                 # yuan they bought themselves this 30 days
         self.price = np.zeros(n)                           # retail price asked
         self.follow_up = np.zeros(n)                       # chance of after-sales service
         self.overclaim = np.zeros(n)

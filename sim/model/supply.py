@@ -67,8 +67,8 @@ def place_order(state: State, pid: int, units: int, kind: str) -> bool:
     p.bought_units[pid] += units
     state.lots.receive(pid, state.day, units, price)
     p.bought_month[pid] += units * price
-    brand.pay_team_bonus(p, pid, amount)
-    brand.credit_group_volume(p, pid, amount)
+    brand.pay_team_bonus(p, pid, amount, buy_in=kind != "restock")
+    brand.credit_volume(p, pid, amount)
     return True
 
 

@@ -25,8 +25,8 @@ BAND_ALPHA = 0.15
 PROFIT_LINTHRESH = 100.0  # yuan: symlog is linear within ±100, logarithmic beyond
 
 RECEIPTS = [(f"income_{s}", label) for s, label in zip(INCOME, (
-    "retail", "wholesale to downline", "recruitment bonus", "team bonus", "dumped stock", "buyback",
-    "leadership pool", "retail rebate"),
+    "retail", "wholesale to downline", "recruitment bonus", "team bonus on buy-ins", "team bonus on restocks",
+    "dumped stock", "buyback", "leadership pool", "retail rebate"),
     strict=True)]
 BRAND_IN = [("brand_revenue_entry", "entry orders and upgrades"), ("brand_revenue_restock", "restocks")]
 BRAND_OUT = [("brand_bonus_paid", "bonuses paid"), ("brand_production_cost", "production cost"),

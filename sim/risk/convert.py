@@ -33,10 +33,11 @@ if TYPE_CHECKING:
 # (savings, production, shop purchases, consumption, write-offs) is not an order.
 ORDER_KIND = {"entry_order": "entry", "upgrade": "upgrade", "restock": "restock",
               "retail": "retail", "dump": "dump", "buyback": "buyback"}
-# Journal kinds paid out as bonuses, and the payout reason each is in the schema: the leadership
-# pool is team-based pay (paid on the purchases of everyone below), the retail rebate is not.
-REASON = {"recruit_bonus": "recruit_bonus", "team_bonus": "team_bonus", "rank_bonus": "team_bonus",
-          "retail_bonus": "other"}
+# Journal kinds paid out as bonuses, and the payout reason each is in the schema: the team bonus on
+# buy-ins and on restocks, and the leadership pool, are team-based pay (paid on the purchases of
+# everyone below); the retail rebate is not.
+REASON = {"recruit_bonus": "recruit_bonus", "buy_in_bonus": "team_bonus", "team_bonus": "team_bonus",
+          "rank_bonus": "team_bonus", "retail_bonus": "other"}
 BONUS_KINDS = tuple(REASON)
 START_DATE = date(2025, 1, 1)  # what day 0 of a run is dated, unless told
 

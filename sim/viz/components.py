@@ -230,7 +230,7 @@ class ChartsFigure:
                        label=key.replace("trust_", "").replace("_", " "))
         axes[1, 0].set(title="Trust in sellers by level", xlabel="day", ylabel="0-1", ylim=(0, 1))
         axes[1, 0].legend(fontsize=6)
-        sources = ("retail", "wholesale", "recruit_bonus", "team_bonus", "dump", "buyback")
+        sources = ("retail", "wholesale", "recruit_bonus", "buy_in_bonus", "team_bonus", "dump", "buyback")
         self._stack(axes[1, 1], day, model, [_cumulative(f"income_{s}") for s in sources],
                     labels=[s.replace("_", " ") for s in sources])
         self._line(axes[1, 1], day, model, _brand_revenue, "k--", label="brand revenue")
