@@ -22,3 +22,13 @@ def interval(stack: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return mean, np.full_like(mean, np.nan), np.full_like(mean, np.nan)
     half = stats.t.ppf(0.975, n - 1) * stack.std(axis=0, ddof=1) / np.sqrt(n)
     return mean, mean - half, mean + half
+
+
+def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs: list[float]) -> np.ndarray:
+    """Quantiles of a weighted sample (a posterior): the smallest value whose cumulative weight
+    reaches each q."""
+    values, weights = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order]) / weights.sum()
+    picks = np.minimum(np.searchsorted(cum, np.asarray(qs) - 1e-12), len(values) - 1)
+    return values[order][picks]

@@ -1,4 +1,4 @@
-"""The `weishang` command line.
+"""The `weishang` command line: the group, shared helpers, and the run, batch and risk commands.
 
 Bad input ends with one line `Error: <file>: <key>: <what is allowed>` and exit code 2,
 before anything is written.
@@ -452,7 +452,7 @@ def export_data(run_dir, out, force) -> None:
     click.echo(f"data -> {out}")
 
 
-ASSET_CACHE = Path(__file__).resolve().parent.parent / ".solara_cdn"  # built by `make setup`
+ASSET_CACHE = Path(__file__).resolve().parents[2] / ".solara_cdn"  # built by `make setup`
 
 
 @main.command()
@@ -476,7 +476,7 @@ def serve(scenario, port, host) -> None:
         env["WEISHANG_SCENARIO"] = str(path.resolve())
     if (ASSET_CACHE / "requirejs@2.3.6").is_dir():  # offline machines: the page's scripts from disk
         env.setdefault("SOLARA_ASSETS_PROXY_CACHE_DIR", str(ASSET_CACHE))
-    app = Path(__file__).resolve().parent / "viz" / "app.py"
+    app = Path(__file__).resolve().parents[1] / "viz" / "app.py"
     click.echo(f"weishang-sim browser view: http://{host}:{port}/  (Ctrl-C to stop)")
     command = [sys.executable, "-m", "solara", "run", str(app), "--host", host, "--port", str(port),
                "--production", "--no-open", "--no-check-version"]
@@ -484,7 +484,3 @@ def serve(scenario, port, host) -> None:
         raise SystemExit(subprocess.call(command, env=env))
     except KeyboardInterrupt:
         raise SystemExit(0) from None
-
-
-if __name__ == "__main__":
-    main()
