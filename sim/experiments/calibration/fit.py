@@ -124,6 +124,9 @@ def run_calibration(target: Target, settings: Settings, out: Path, header: dict,
             if on_generation is not None:
                 on_generation(generation)
         write_json(out / "calibration.json", record)
+    if not record["generations"]:
+        raise CalibrationError(f"{out}: not one generation filled ({record['stopped']}); widen the "
+                               "--vary ranges or fit fewer or other parameters")
     write_posterior(out, settings)
     return record
 

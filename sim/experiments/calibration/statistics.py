@@ -9,6 +9,9 @@ both are cut to the same whole months of the observation period. The statistics:
 - `tier:BRAND/TIER`: participants who ever held that tier (as the records give it);
 - `units:KIND`: order units by kind (entry, upgrade, restock, retail, dump, buyback);
 - `paid:REASON`: payouts in yuan by reason (recruit_bonus, team_bonus, other);
+- `rate:REASON`: the same payouts per yuan of stock orders (entry, upgrade, restock) placed by
+  recruits (participants with an upline, whose orders the plan pays on): the plan's pay rates,
+  which the sums alone mix up with how much was bought;
 - `tree_size`, `tree_levels`: the largest organiser's downline and the deepest tree;
 - `share_in_loss`: share of participants whose receipts are below what they paid for stock.
 
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.risk.indicators import score
-from sim.risk.schema import ORDER_KINDS, REASONS, NetworkData
+from sim.risk.schema import ORDER_KINDS, REASONS, STOCK_ORDER_KINDS, NetworkData
 
 MONTH = 30  # days
 
@@ -85,7 +88,8 @@ def names(alignment: Alignment) -> list[str]:
     months = range(alignment.months)
     return ([f"joins_m{k:02d}" for k in months] + [f"exits_m{k:02d}" for k in months]
             + [f"tier:{b}/{t}" for b, t in alignment.tiers] + [f"units:{k}" for k in ORDER_KINDS]
-            + [f"paid:{r}" for r in REASONS] + ["tree_size", "tree_levels", "share_in_loss"])
+            + [f"paid:{r}" for r in REASONS] + [f"rate:{r}" for r in REASONS]
+            + ["tree_size", "tree_levels", "share_in_loss"])
 
 
 def statistics(data: NetworkData, alignment: Alignment) -> dict[str, float]:
@@ -101,10 +105,14 @@ def statistics(data: NetworkData, alignment: Alignment) -> dict[str, float]:
     held = (brand + "/" + p["tier"]).value_counts()
     units = o.groupby("kind")["units"].sum()
     paid = pay.groupby("reason")["amount"].sum()
+    recruits = p.loc[p["upline_id"] != "", "id"]
+    stock = o[o["kind"].isin(STOCK_ORDER_KINDS) & o["buyer_id"].isin(recruits)]
+    bought = float((stock["units"] * stock["unit_price"]).sum())
     risk = score(data)
     tree, loss = risk["largest_tree"], risk["share_in_loss"]
     values = [*joins, *exits, *(held.get(f"{b}/{t}", 0) for b, t in alignment.tiers),
               *(units.get(kind, 0) for kind in ORDER_KINDS), *(paid.get(r, 0.0) for r in REASONS),
+              *(paid.get(r, 0.0) / bought if bought else 0.0 for r in REASONS),
               tree.value or 0.0, tree.detail.get("deepest_levels", 0),
               loss.detail.get("share_in_loss_everyone") or 0.0]
     return dict(zip(names(alignment), map(float, values), strict=True))
