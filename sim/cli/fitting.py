@@ -21,14 +21,11 @@ def parse_fit_ranges(vary: tuple[str, ...], scenario) -> dict[str, tuple[float, 
     """`--vary key.path=lo:hi`, each inside the parameter's bounds and valid for the scenario."""
     from sim.experiments.explore import parse_ranges
 
-    ranges = parse_ranges(vary)
+    ranges = parse_ranges(vary)  # numeric keys, inside their bounds
     for key, (lo, hi) in ranges.items():
-        param = param_for(key)
         if not lo < hi:
             raise ScenarioError(f"--vary {key}={lo:g}:{hi:g}: the range needs lo < hi")
-        if (param.lo is not None and lo < param.lo) or (param.hi is not None and hi > param.hi):
-            raise ScenarioError(f"--vary {key}={lo:g}:{hi:g}: outside the parameter's bounds "
-                                f"[{param.lo:g}, {param.hi:g}] ({param.unit}: {param.meaning})")
+        param = param_for(key)
         for value in (lo, hi):
             scenario.with_overrides({key: int(round(value)) if type(param.default) is int else value})
     return ranges
@@ -42,10 +39,9 @@ def _data_target(scenario, data_dir: Path):
     data = read_data(data_dir)
     alignment = align(data, scenario["brands"], str(data_dir))
     target = DataTarget(scenario, alignment, statistics(data, alignment))
-    fixed = {f"brands.{k}.founders": alignment.founders[b["name"]] for k, b in enumerate(scenario["brands"])}
     source = {"kind": "data", "folder": str(data_dir), "days": alignment.days, "months": alignment.months,
               "founders": alignment.founders}
-    return target, source, fixed
+    return target, source
 
 
 def _pattern_target(scenario, patterns_file: str):
@@ -59,7 +55,7 @@ def _pattern_target(scenario, patterns_file: str):
     days = max(horizon(found), scenario["run"]["days"])
     target = PatternTarget(scenario, days, {p.id: p.statistic for p in found}, observed)
     return target, {"kind": "patterns", "file": patterns_file or "published", "days": 0,
-                    "ranges": {p.id: list(p.ranges[scenario.name]) for p in found}}, {}
+                    "ranges": {p.id: list(p.ranges[scenario.name]) for p in found}}
 
 
 @main.command()
@@ -96,9 +92,9 @@ def calibrate(name, data_dir, patterns_file, vary, particles, generations, jobs,
         scenario = load(name, sets, None, None)
         ranges = parse_fit_ranges(vary, scenario)
         if data_dir is not None:
-            target, source, fixed = _data_target(scenario, data_dir)
+            target, source = _data_target(scenario, data_dir)
         else:
-            target, source, fixed = _pattern_target(scenario, patterns_file)
+            target, source = _pattern_target(scenario, patterns_file)
     except (ScenarioError, DataError, DataMismatch, PatternError) as exc:
         raise InputError(str(exc)) from None
     out = out or Path("results/runs") / f"calibrate-{scenario.name}-seed{seed}"
@@ -110,7 +106,7 @@ def calibrate(name, data_dir, patterns_file, vary, particles, generations, jobs,
                "--particles", str(particles), "--generations", str(generations), "--seed", str(seed),
                *(w for s in sets for w in ("--set", s)), "--out", str(out)]
     header = {"scenario": scenario.name, "scenario_data": scenario.to_dict(), "target": source,
-              "settings": settings.as_json(), "observed": target.observed, "fixed": fixed,
+              "settings": settings.as_json(), "observed": target.observed, "fixed": target.fixed(),
               "days": source["days"], "command": command}
     _fit(target, settings, out, header, jobs or os.cpu_count() or 1, scheduler, quiet, CalibrationError)
 

@@ -86,7 +86,14 @@ def parse_ranges(items: list[str] | tuple[str, ...]) -> dict[str, tuple[float, f
             raise ScenarioError(f"--vary {item}: {vary.key} is not a numeric scenario parameter")
         if vary.key in ranges:
             raise ScenarioError(f"--vary {item}: {vary.key} is varied twice")
-        ranges[vary.key] = (float(vary.lo), float(vary.hi))
+        lo, hi = float(vary.lo), float(vary.hi)
+        below = param.lo is not None and min(lo, hi) < param.lo
+        if below or (param.hi is not None and max(lo, hi) > param.hi):
+            bounds = (f"[{param.lo:g}, {param.hi:g}]" if param.lo is not None and param.hi is not None
+                      else param.allowed())
+            raise ScenarioError(f"--vary {item}: outside the parameter's bounds {bounds} "
+                                f"({param.unit}: {param.meaning})")
+        ranges[vary.key] = (lo, hi)
     if not ranges:
         raise ScenarioError("--vary: give at least one range key.path=lo:hi")
     return ranges

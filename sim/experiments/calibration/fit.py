@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,8 +52,8 @@ class Settings:
 
 
 def _quiet_pyabc() -> None:
-    for name in ("ABC", "Sampler", "Epsilon", "Distance", "Acceptor", "History", "pyabc"):
-        logging.getLogger(f"ABC.{name}" if name != "pyabc" else name).setLevel(logging.WARNING)
+    """pyabc logs every generation at INFO under "ABC" (its children inherit the level); our
+    progress says the same in a line."""
     logging.getLogger("ABC").setLevel(logging.WARNING)
 
 
@@ -167,6 +167,3 @@ def predictive_check(target: Target, out: Path, settings: Settings, pool: Execut
     write_csv(out / "predictive.csv", frame.to_dict("records"), list(frame.columns))
     return frame
 
-
-def observed_frame(record: Mapping) -> pd.Series:
-    return pd.Series(record["observed"], dtype=float)

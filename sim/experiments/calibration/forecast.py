@@ -24,7 +24,7 @@ from sim.experiments.batch import executor, replicate_seeds
 from sim.experiments.calibration.fit import CalibrationError, draw
 from sim.experiments.calibration.targets import overrides
 from sim.model.parameters import ACTIONS, INTERVENTION
-from sim.model.scenario import Scenario, ScenarioError
+from sim.model.scenario import Scenario, ScenarioError, parse_value, resolve
 
 BASELINE = "no intervention"
 EVERY = 30  # days between trajectory points
@@ -56,8 +56,6 @@ def parse_intervention(text: str, default_day: int) -> Variant:
         if not eq or key not in INTERVENTION or key in ("action", "day"):
             allowed = ", ".join(k for k in INTERVENTION if k not in ("action", "day"))
             raise ScenarioError(f"--intervention {text}: {pair!r} is not key=value with a key of {allowed}")
-        from sim.model.scenario import parse_value
-
         item[key] = parse_value(value)
     return Variant(text, (item,))
 
@@ -70,9 +68,11 @@ def load_calibration(folder: Path) -> dict:
                                "weishang calibrate")
     try:
         record = json.loads(record_path.read_text(encoding="utf-8"))
-        record["scenario_data"], record["settings"]["ranges"]  # noqa: B018 - required keys
+        usable = isinstance(record["scenario_data"], dict) and isinstance(record["settings"]["ranges"], dict)
     except (ValueError, KeyError, TypeError):
-        raise CalibrationError(f"{record_path}: not a calibration record") from None
+        usable = False
+    if not usable:
+        raise CalibrationError(f"{record_path}: not a calibration record")
     if not (folder / "posterior.csv").is_file():
         raise CalibrationError(f"{folder}: no posterior.csv yet (the calibration has not finished a "
                                "generation); resume it with the same weishang calibrate command")
@@ -86,8 +86,6 @@ def variant_scenario(base: Scenario, parameters: dict, fixed: dict, variant: Var
         return scenario
     raw = scenario.to_dict()
     raw["interventions"] = [*raw.get("interventions", []), *variant.interventions]
-    from sim.model.scenario import resolve
-
     return Scenario(resolve(raw, f"--intervention {variant.label}", base.path), base.path)
 
 

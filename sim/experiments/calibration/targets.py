@@ -43,12 +43,16 @@ class DataTarget:
     alignment: Alignment
     observed: dict[str, float]
 
+    def fixed(self) -> dict[str, int]:
+        """The overrides that line a run up with the records: as many organisers per brand as
+        the records have roots (a forecast keeps them and sets its own horizon)."""
+        return {f"brands.{k}.founders": self.alignment.founders[brand["name"]]
+                for k, brand in enumerate(self.scenario["brands"])}
+
     def fitted_scenario(self, parameters: Mapping[str, float]) -> Scenario:
         """The scenario for one candidate: the varied values, the aligned days and organisers."""
-        fixed = {"run.days": self.alignment.days}
-        for k, brand in enumerate(self.scenario["brands"]):
-            fixed[f"brands.{k}.founders"] = self.alignment.founders[brand["name"]]
-        return self.scenario.with_overrides({**fixed, **overrides(parameters)})
+        return self.scenario.with_overrides({**self.fixed(), "run.days": self.alignment.days,
+                                             **overrides(parameters)})
 
     def __call__(self, parameters: Mapping[str, float]) -> dict[str, float]:
         from sim.model.model import WeishangModel
@@ -68,6 +72,9 @@ class PatternTarget:
     days: int
     statistic_names: dict[str, str]  # pattern id -> statistic function name
     observed: dict[str, float]
+
+    def fixed(self) -> dict[str, int]:
+        return {}  # the scenario as it is: patterns are not tied to a network's roots
 
     def fitted_scenario(self, parameters: Mapping[str, float]) -> Scenario:
         return self.scenario.with_overrides({"run.days": self.days, **overrides(parameters)})
