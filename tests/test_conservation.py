@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import WeishangModel, scenario_from_dict
-from sim.model.ledger import SELLER_EARNS, SELLER_PAYS
+from sim.model.ledger import KIND, SELLER_EARNS, SELLER_PAYS
 from sim.model.people import SELLER
 
 
@@ -78,6 +78,10 @@ def assert_conserved(model: WeishangModel) -> None:
     money, units = ledger.imbalance()
     assert abs(money) <= 1e-9 * ledger.volume() + 1e-6
     assert (units == 0).all()
+    # The seller's time is imputed: it leaves a seller's hours on its own account, not its cash.
+    assert abs(ledger.imputed.sum()) <= 1e-9 * ledger.volume() + 1e-6
+    assert np.allclose(-ledger.imputed[: p.n], ledger.seller_time)
+    assert (ledger.seller_time >= 0).all()
     assert (p.cash >= -1e-6).all(), "nobody spends money they do not have"
     assert (p.stock >= 0).all() and (p.home >= 0).all()
     # A person's units in the ledger are their stock for sale plus what they hold at home.
@@ -115,6 +119,10 @@ def test_money_and_units_are_conserved_every_day(case, days):
     np.subtract.at(net, j["payer"][pays], j["amount"][pays])
     np.add.at(net, j["payee"][earns], j["amount"][earns])
     assert np.allclose(net, model.ledger.seller_net, atol=1e-6)
+    hours = np.zeros(n)
+    timed = j["kind"] == KIND["time"]
+    np.add.at(hours, j["payer"][timed], j["amount"][timed])
+    assert np.allclose(hours, model.ledger.seller_time, atol=1e-6)
     # Nobody who never sold has a seller's profit or loss.
     never = model.people.role == 0
     assert np.allclose(model.ledger.seller_net[never], 0.0)

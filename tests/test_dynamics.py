@@ -1,6 +1,7 @@
 """The dynamics of taking part: openness to a pitch, pitches in group chats, loyal customers who
 become partners, dropout as a hazard, the costs of taking part, the leadership pool and the
-retail rebate. Each test reasons which way its mechanism moves an outcome and checks that."""
+retail rebate, ex-sellers who rejoin and the seller's time. Each test reasons which way its
+mechanism moves an outcome and checks that."""
 
 from __future__ import annotations
 
@@ -100,6 +101,63 @@ def test_costs_of_taking_part_are_booked_and_lower_profits():
     assert joins >= len(paid.people.ever_sellers())
     profit = lambda m: float(seller_profit(m.state, m.people.ever_sellers()).mean())  # noqa: E731
     assert mean_over(costly, profit) < mean_over(free, profit)
+
+
+# A pyramid where quitting is quick and everyone who could join is open from day 0 on: many quit
+# early, and with no rest an ex-seller can be pitched again at once.
+CHURN = {**PYRAMID, "run.days": 200, "population.open_per_year": 365.0, "population.open_days": 100_000.0,
+         "sellers.dropout_per_year": 1.0, "sellers.quit_idle": 1.0}
+
+
+def test_ex_sellers_rejoin_after_a_rest_and_reopen_their_own_account():
+    model = run(bundled("pyramid", {**CHURN, "population.rejoin_after_days": 0.0}), seed=1)
+    p = model.people
+    again = np.flatnonzero(p.spells > 1)
+    assert again.size > 0
+    # The same account: first join and recruiter kept, the first exit on record, selling again
+    # (or out again after a later exit), and its spell began after its first exit.
+    assert (p.join_day[again] >= 0).all() and (p.first_exit_day[again] >= p.join_day[again]).all()
+    assert (p.spell_start[again] >= p.first_exit_day[again]).all()
+    assert ((p.exit_day[again] == -1) | (p.exit_day[again] >= p.spell_start[again])).all()
+    # No recruitment bonus for reopening an account: one per recruit, as before.
+    j = model.ledger.journal()
+    bonus = j["ref"][j["kind"] == KIND["recruit_bonus"]]
+    assert np.unique(bonus).size == bonus.size
+    # The tree stays a tree: walking up from anyone reaches a founder.
+    for pid in again:
+        seen, a = set(), int(pid)
+        while a >= 0:
+            assert a not in seen
+            seen.add(a)
+            a = int(p.upline[a])
+
+
+def test_a_rest_longer_than_the_run_keeps_quitters_out():
+    model = run(bundled("pyramid", {**CHURN, "population.rejoin_after_days": 1000.0}), seed=1)
+    p = model.people
+    assert (p.exit_day[p.ever_sellers()] >= 0).sum() > 0
+    assert (p.spells <= 1).all()
+    assert series(model, "rejoins").sum() == 0
+
+
+def test_sellers_time_is_booked_at_the_wage_and_moves_no_cash():
+    # Time is imputed: valuing it differently leaves every cash outcome as it was, and a seller's
+    # booked time is its hours x wage x days of selling.
+    cheap = run(bundled("pyramid", {**PYRAMID, "population.hourly_wage": 0.0}), seed=1)
+    dear = run(bundled("pyramid", {**PYRAMID, "population.hourly_wage": 20.0}), seed=1)
+    assert cheap.ledger.seller_time.sum() == 0 and dear.ledger.seller_time.sum() > 0
+    assert np.array_equal(cheap.ledger.seller_net, dear.ledger.seller_net)
+    assert np.array_equal(cheap.people.exit_day, dear.people.exit_day)
+    p = dear.people
+    ever = p.ever_sellers()
+    gone = ever[(p.exit_day[ever] >= 0) & (p.spells[ever] == 1)]
+    hours = np.array([dear.params["strategies"][STRATEGIES[k]]["hours_per_day"] for k in p.strategy[gone]])
+    expected = hours * 20.0 * (p.exit_day[gone] - p.join_day[gone])
+    assert gone.size > 10
+    assert np.allclose(dear.ledger.seller_time[gone], expected, atol=0.01 * 30)
+    # Counting time, no fewer are in loss than by cash alone.
+    profit = seller_profit(dear.state, ever)
+    assert (profit < dear.ledger.seller_time[ever]).sum() >= (profit < 0).sum()
 
 
 def test_leadership_pool_pays_only_qualified_leaders_and_a_ban_stops_it():

@@ -31,7 +31,8 @@ from sim.model.scenario import Scenario, ScenarioError, param_for
 VERDICT_RANK = {"low": 0, "elevated": 1, "high": 2}
 OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le, "==": operator.eq,
        "!=": operator.ne}
-METRICS = ("share_in_loss", "median_profit", "mean_profit", "gini_profit", "retail_reach", "sellers_ever",
+METRICS = ("share_in_loss", "share_in_loss_after_time", "median_profit", "mean_profit", "gini_profit",
+           "retail_reach", "sellers_ever",
            "sellers_final", "income_share_recruiting", "income_share_retail", "max_depth", "largest_tree",
            "mean_trust", "complaints", "stock_units", "units_dumped", "brand_profit", "muted_share")
 SENSITIVITY_METRICS = ("share_in_loss", "median_profit", "income_share_recruiting", "retail_reach")

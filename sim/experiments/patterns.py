@@ -103,9 +103,10 @@ def take_up_first_year(run: Path) -> float:
 
 
 def dropout_within_year(run: Path) -> float:
-    """P2: of the non-founders who joined on days 0..181, the share with 0 <= exit - join <= 365."""
-    agents = _read_agents(run, ["join_day", "exit_day", "upline"])
-    join, exit_day = agents["join_day"], agents["exit_day"]
+    """P2: of the non-founders who joined on days 0..181, the share whose first exit came within 365
+    days of joining (0 <= first_exit - join <= 365; a seller who rejoined later still quit)."""
+    agents = _read_agents(run, ["join_day", "first_exit_day", "upline"])
+    join, exit_day = agents["join_day"], agents["first_exit_day"]
     cohort = (agents["upline"] >= 0) & (join >= 0) & (join < HALF_YEAR)
     tenure = exit_day[cohort] - join[cohort]
     quit_ = (exit_day[cohort] >= 0) & (tenure >= 0) & (tenure <= YEAR)

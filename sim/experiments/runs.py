@@ -115,9 +115,10 @@ def write_run(model: WeishangModel, folder: Path, run_seconds: float, force: boo
     return WrittenRun(atomic_folder(folder, build, force), summary)
 
 
-AGENT_COLUMNS = ["id", "strategy", "brand", "tier", "join_day", "exit_day", "upline", "depth",
-                 "recruits", "stock_units", "paid", "received", "net_profit", "wealth_at_start",
-                 "complaints", "income_posts", "mean_income_claimed"]
+AGENT_COLUMNS = ["id", "strategy", "brand", "tier", "join_day", "exit_day", "first_exit_day", "spells",
+                 "upline", "depth", "recruits", "stock_units", "paid", "received", "net_profit",
+                 "time_value", "profit_after_time", "wealth_at_start", "complaints", "income_posts",
+                 "mean_income_claimed"]
 
 
 def read_csv(path: Path) -> list[dict]:

@@ -4,11 +4,16 @@ An entry says: on `day`, `payer` paid `amount` yuan to `payee`, and `units` of `
 moved the other way (from payee to payer), for a reason `kind`. Pure unit moves (using a
 unit up, writing stock off) carry no money; pure money moves (savings, bonuses) no units.
 
-Accounts: person i is account i; brand b is `brand_account(b)`; then four outside
+Accounts: person i is account i; brand b is `brand_account(b)`; then five outside
 accounts: EXTERNAL (the economy outside the model: savings come from it, production costs
 and shop purchases go to it), GREY (discount traders who buy dumped stock and resell it),
-CONSUMED and WRITTEN_OFF (where units end). Everything starts at zero, so the balances of
-all accounts always sum to zero, in money and in units of each brand.
+CONSUMED and WRITTEN_OFF (where units end), and OWN_TIME (see below). Everything starts at
+zero, so the balances of all accounts always sum to zero, in money and in units of each brand.
+
+One kind is imputed, not paid: `time`, the seller's hours on the business valued at what an hour
+is worth elsewhere, booked from the seller to OWN_TIME. It moves no cash (nobody is paid for the
+hours, and a seller's cash is what it can spend), so it has balances of its own, `imputed`, which
+also sum to zero; a seller's profit after its time is its net minus `seller_time`.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ KINDS = (
     "rank_bonus",     # brand pays a qualified leader a share of its leadership pool
     "retail_bonus",   # brand pays a seller a rebate on its own retail sales
     "buy_in_bonus",   # the plan's team bonus paid on a downline's entry order or upgrade (a buy-in)
+    "time",           # imputed: a seller's hours on the business at the going wage (seller -> own time)
 )
 KIND = {name: k for k, name in enumerate(KINDS)}
 WHOLESALE = ("entry_order", "upgrade", "restock")
@@ -58,11 +64,14 @@ class Ledger:
         self.GREY = people + brands + 1
         self.CONSUMED = people + brands + 2
         self.WRITTEN_OFF = people + brands + 3
-        self.accounts = people + brands + 4
+        self.OWN_TIME = people + brands + 4
+        self.accounts = people + brands + 5
         self.money = np.zeros(self.accounts)
+        self.imputed = np.zeros(self.accounts)  # balances of the imputed kind (time), yuan
         self.units = np.zeros((self.accounts, brands), dtype=np.int64)
         self.seller_net = np.zeros(people)  # received minus paid as a seller, by person
         self.seller_receipts = np.zeros(people)  # received as a seller, by person
+        self.seller_time = np.zeros(people)  # value of the hours given to the business, by person
         self.total_amount = np.zeros(len(KINDS))
         self.total_units = np.zeros(len(KINDS), dtype=np.int64)
         self.total_entries = np.zeros(len(KINDS), dtype=np.int64)
@@ -139,6 +148,26 @@ class Ledger:
                              payer.copy(), payee.copy(), amount.copy(), units.astype(np.int32),
                              brand.astype(np.int16), np.full(n, -1, dtype=np.int64)))
 
+    def impute_time(self, sellers: np.ndarray, amount) -> None:
+        """Book the value of sellers' hours (kind `time`): it moves no cash, only imputed balances."""
+        sellers = np.asarray(sellers, dtype=np.int64)
+        amount = np.broadcast_to(np.round(np.asarray(amount, dtype=float), 2), sellers.shape)
+        keep = amount > 0
+        sellers, amount = sellers[keep], amount[keep]
+        if sellers.size == 0:
+            return
+        k, n = KIND["time"], sellers.size
+        np.subtract.at(self.imputed, sellers, amount)
+        self.imputed[self.OWN_TIME] += amount.sum()
+        np.add.at(self.seller_time, sellers, amount)
+        self.total_amount[k] += amount.sum()
+        self.total_entries[k] += n
+        self.today_amount[k] += amount.sum()
+        self._chunks.append((np.full(n, self.day, dtype=np.int32), np.full(n, k, dtype=np.int8),
+                             sellers.copy(), np.full(n, self.OWN_TIME, dtype=np.int64), amount.copy(),
+                             np.zeros(n, dtype=np.int32), np.zeros(n, dtype=np.int16),
+                             np.full(n, -1, dtype=np.int64)))
+
     def _count(self, k: int, amount: float, units: int, payee: int) -> None:
         self.total_amount[k] += amount
         self.total_units[k] += units
@@ -171,10 +200,12 @@ class Ledger:
     def account_map(self) -> dict[str, int]:
         """Where the outside accounts are (persons are 0..people-1, brands follow)."""
         return {"people": self.people, "brands": self.brands, "external": self.EXTERNAL,
-                "grey": self.GREY, "consumed": self.CONSUMED, "written_off": self.WRITTEN_OFF}
+                "grey": self.GREY, "consumed": self.CONSUMED, "written_off": self.WRITTEN_OFF,
+                "own_time": self.OWN_TIME}
 
     def imbalance(self) -> tuple[float, np.ndarray]:
-        """Sum of all money balances and of all unit balances per brand: both must be zero."""
+        """Sum of all cash balances and of all unit balances per brand: both must be zero (and so
+        must the sum of the imputed balances)."""
         return float(self.money.sum()), self.units.sum(axis=0)
 
     def volume(self) -> float:

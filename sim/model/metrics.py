@@ -37,7 +37,7 @@ INCOME_SOURCES = ("retail", "wholesale", "recruit_bonus", "buy_in_bonus", "team_
 def columns(max_tiers: int) -> list[str]:
     """The daily series, in file order."""
     return [
-        "day", "sellers", "recruits", "exits", "removed", "pitches",
+        "day", "sellers", "recruits", "rejoins", "exits", "removed", "pitches",
         *[f"sellers_tier{k + 1}" for k in range(max_tiers)],
         "stock_units", "stock_value", "retail_units", "retail_nonparticipant_units",
         "wholesale_units", "brand_units", "grey_units", "outside_units", "dump_units",
@@ -47,7 +47,7 @@ def columns(max_tiers: int) -> list[str]:
         "share_in_loss", "median_profit", "gini_profit", "max_depth",
         *[f"income_{s}" for s in INCOME_SOURCES],
         "brand_revenue_entry", "brand_revenue_restock", "brand_bonus_paid", "brand_buyback_paid",
-        "brand_production_cost", "costs_paid", "open_people", "own_use_units",
+        "brand_production_cost", "costs_paid", "time_value", "open_people", "own_use_units",
     ]
 
 
@@ -116,7 +116,7 @@ def daily(state: State, day_stats: dict, toward_sellers: EdgesToward) -> dict:
     max_tiers = max(len(b.tiers) for b in state.brands)
     counts = state.counts
     row: dict = {"day": state.day, "sellers": int(active.size), "recruits": counts.recruits,
-                 "exits": counts.exits, "pitches": counts.pitches}
+                 "rejoins": counts.rejoins, "exits": counts.exits, "pitches": counts.pitches}
     by_tier = np.bincount(p.tier[active], minlength=max_tiers)
     row.update({f"sellers_tier{k + 1}": int(by_tier[k]) for k in range(max_tiers)})
     row["stock_units"] = int(p.stock[active].sum())
@@ -155,6 +155,7 @@ def daily(state: State, day_stats: dict, toward_sellers: EdgesToward) -> dict:
     row["brand_buyback_paid"] = float(amount[KIND["buyback"]])
     row["brand_production_cost"] = float(amount[KIND["production"]])
     row["costs_paid"] = float(amount[KIND["fee"]] + amount[KIND["expense"]])
+    row["time_value"] = float(amount[KIND["time"]])  # imputed: the sellers' hours at the going wage
     row["open_people"] = int((p.open & (p.role == CONSUMER)).sum())
     return row
 
@@ -187,10 +188,13 @@ def agents_table(run: FinishedRun) -> list[dict]:
             "id": int(pid), "strategy": STRATEGIES[p.strategy[pid]],
             "brand": state.brands[p.brand[pid]].name, "tier": int(p.tier[pid]) + 1,
             "join_day": int(p.join_day[pid]), "exit_day": int(p.exit_day[pid]),
+            "first_exit_day": int(p.first_exit_day[pid]), "spells": int(p.spells[pid]),
             "upline": int(p.upline[pid]), "depth": int(p.depth[pid]),
             "recruits": int(p.recruits[pid]), "stock_units": int(p.stock[pid]),
             "paid": round(float(paid[i]), 2), "received": round(float(ledger.seller_receipts[pid]), 2),
-            "net_profit": round(float(profit[i]), 2), "wealth_at_start": round(float(p.wealth0[pid]), 2),
+            "net_profit": round(float(profit[i]), 2), "time_value": round(float(ledger.seller_time[pid]), 2),
+            "profit_after_time": round(float(profit[i] - ledger.seller_time[pid]), 2),
+            "wealth_at_start": round(float(p.wealth0[pid]), 2),
             "complaints": int(p.complaints[pid]), "income_posts": int(p.income_posts[pid]),
             "mean_income_claimed": round(float(p.claims_total[pid] / max(p.income_posts[pid], 1)), 2),
         })
@@ -221,6 +225,8 @@ def summary(run: FinishedRun) -> dict:
         "scenario": run.name, "seed": run.seed, "days": state.day, "people": p.n,
         "sellers_ever": int(ever.size), "sellers_final": int((p.role == SELLER).sum()),
         "share_in_loss": float((profit < 0).mean()) if ever.size else 0.0,
+        "share_in_loss_after_time": float((profit < ledger.seller_time[ever]).mean()) if ever.size else 0.0,
+        "rejoined": int((p.spells > 1).sum()),
         "median_profit": float(np.median(profit)) if ever.size else 0.0,
         "mean_profit": float(profit.mean()) if ever.size else 0.0,
         "gini_profit": gini(profit),

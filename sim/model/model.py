@@ -147,7 +147,7 @@ class WeishangModel(mesa.Model):
             state.receipts_mark = ledger.seller_receipts.copy()
             for brand in state.brands:
                 brand.pay_pool(p)
-        openness.drift(p, self.params["population"], state.rng)
+        openness.drift(p, state.day, self.params["population"], state.rng)
         used = market.use_up(state)
         sellers_day.act(state, roster)
         active = p.sellers()

@@ -1,26 +1,37 @@
 """Openness to a business opportunity: who could say yes to a pitch today.
 
 Most people are never open to joining a scheme; openness comes with a life event (a new child, a
-lost job, a need for income from home) and fades after a season. Each day, a consumer who is not
-open becomes open with chance `open_per_year / 365`, and an open one stops being open with
-chance `1 / open_days`, so spells last `open_days` on average and about
-`open_per_year x open_days / 365` of people are open at a time. Sellers and ex-sellers are out
-of this pool: a seller who quits stays a consumer and is not recruited again (one record per
-participant, as in the data schema).
+lost job, a need for income from home) and fades after a season. Each day, a person who could join
+and is not open becomes open with chance `open_per_year / 365`, and an open one stops being open
+with chance `1 / open_days`, so spells last `open_days` on average and about
+`open_per_year x open_days / 365` of people are open at a time.
+
+Who could join: everyone who never sold, and a seller who quit once `rejoin_after_days` have passed
+since it left. An ex-seller stays a consumer meanwhile, and if it joins again it reopens its own
+account: the same brand, the same recruiter above it and the same downline below (the schemes
+register members by identity card, one account per person, with the recommender fixed at
+registration), so there is still one record per participant.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.model.people import CONSUMER, People
+from sim.model.people import CONSUMER, QUIT, People
 
 
-def drift(people: People, population: dict, rng: np.random.Generator) -> None:
+def may_join(people: People, day: int, population: dict, ids: np.ndarray | None = None) -> np.ndarray:
+    """Whether each person (or each of `ids`) could be recruited today, open or not."""
+    ids = slice(None) if ids is None else ids
+    role = people.role[ids]
+    rested = (role == QUIT) & (day - people.exit_day[ids] >= population["rejoin_after_days"])
+    return (role == CONSUMER) | rested
+
+
+def drift(people: People, day: int, population: dict, rng: np.random.Generator) -> None:
     """Today's changes: some people become open, some open ones lose interest."""
     draw = rng.random(people.n)
-    consumer = people.role == CONSUMER
-    arrives = consumer & ~people.open & (draw < population["open_per_year"] / 365)
+    arrives = may_join(people, day, population) & ~people.open & (draw < population["open_per_year"] / 365)
     fades = people.open & (draw < 1.0 / population["open_days"])
     people.open[arrives] = True
     people.open[fades] = False

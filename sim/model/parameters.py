@@ -82,6 +82,16 @@ POPULATION = {
                            "docs/domain.md#take-up-time-scale-and-dropout)", 0.0, 365.0),
     "open_days": Param(60.0, "days", "mean length of a spell of openness (it fades after a season)",
                        1.0, 100_000.0),
+    "rejoin_after_days": Param(180.0, "days", "rest after quitting before an ex-seller can be open to "
+                               "a pitch again and reopen its account (about half a year: the wait "
+                               "many plans set before a lapsed member may sign up again, and long "
+                               "enough for the loss to fade; more than the run's days keeps quitters "
+                               "out for good)", 0.0, 1e9),
+    "hourly_wage": Param(20.0, "yuan/hour", "what an hour of a seller's time is worth elsewhere, the "
+                         "wage it gives up (about the hourly minimum wage for part-time work in "
+                         "China's large cities, 20-26 yuan in 2023: the sellers are mostly young "
+                         "women working from home, docs/domain.md#figures-used-for-defaults); the "
+                         "hours are booked as the imputed kind `time`, not paid", 0.0, 1e6),
 }
 
 TRUST = {
@@ -192,6 +202,9 @@ STRATEGY = {
     "expenses_per_month": Param(50.0, "yuan/30 days", "costs of taking part paid outside the plan: "
                                 "samples, phone and data, travel to events and trainings; recruiting "
                                 "strategies go to more events", 0.0, 1e7),
+    "hours_per_day": Param(1.0, "hours/day", "time given to the business: posts through the day (the "
+                           "routine of 4 posts from 07:30 to 23:00, docs/domain.md#moments-posting), "
+                           "replies, packing and delivery; valued at population.hourly_wage", 0.0, 24.0),
 }
 
 STRATEGY_DEFAULTS = {
@@ -200,16 +213,18 @@ STRATEGY_DEFAULTS = {
                 "income_exaggeration": 2.0, "follow_up": 0.3, "overclaim": 0.2,
                 "pitches_per_day": 0.2, "group_posts_per_day": 0.2, "optimism": 3.0, "stock_days": 60.0,
                 "climbs": True,
-                "meets_quota": True, "dumps": True, "discount": 0.1, "expenses_per_month": 200.0},
+                "meets_quota": True, "dumps": True, "discount": 0.1, "expenses_per_month": 200.0,
+                "hours_per_day": 1.5},  # more posts and stock to move
     "recruiter": {"ads_per_day": 3.0, "lifestyle_per_day": 1.0, "income_posts_per_day": 2.0,
                   "income_exaggeration": 3.0, "follow_up": 0.1, "overclaim": 0.3,
                   "pitches_per_day": 1.0, "group_posts_per_day": 1.0, "optimism": 1.5, "stock_days": 20.0,
                   "climbs": True,
                   "meets_quota": True, "loads_recruits": True, "dumps": True,
-                  "expenses_per_month": 400.0},
+                  "expenses_per_month": 400.0, "hours_per_day": 2.5},  # pitches, group chats, events
     # A discount member: buys at its tier's price for its own household and does not sell.
     "member": {"ads_per_day": 0.0, "lifestyle_per_day": 0.0, "follow_up": 0.0, "pitches_per_day": 0.0,
-               "optimism": 1.0, "stock_days": 30.0, "own_use": True, "expenses_per_month": 0.0},
+               "optimism": 1.0, "stock_days": 30.0, "own_use": True, "expenses_per_month": 0.0,
+               "hours_per_day": 0.0},
 }
 
 BRAND = {

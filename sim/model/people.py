@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-CONSUMER, SELLER, QUIT = 0, 1, 2  # roles: never sold / sells now / sold once and quit
+CONSUMER, SELLER, QUIT = 0, 1, 2  # roles: never sold / sells now / sold and quit (may rejoin)
 NONE, OUTSIDE = -1, -2  # what a person is using up: nothing / a unit bought outside
 
 
@@ -43,8 +43,13 @@ class People:
         self.upline = np.full(n, -1, dtype=np.int64)
         self.depth = np.zeros(n, dtype=np.int16)           # levels below a founder
         self.strategy = np.full(n, -1, dtype=np.int8)
-        self.join_day = np.full(n, -1, dtype=np.int32)
-        self.exit_day = np.full(n, -1, dtype=np.int32)
+        self.join_day = np.full(n, -1, dtype=np.int32)        # day the account was opened (first join)
+        self.exit_day = np.full(n, -1, dtype=np.int32)        # day of the last exit (-1 while selling)
+        self.first_exit_day = np.full(n, -1, dtype=np.int32)  # day of the first exit
+        self.spell_start = np.full(n, -1, dtype=np.int32)     # day the current spell of selling began
+        self.spells = np.zeros(n, dtype=np.int16)             # spells of selling, the first included
+        self.net_before = np.zeros(n)                          # seller's net when this spell began, yuan
+        self.receipts_before = np.zeros(n)                     # seller's receipts then, yuan
         self.stock = np.zeros(n, dtype=np.int64)           # units held for sale
         self.stock_paid = np.zeros(n)                      # yuan paid for the units held
         self.bought_month = np.zeros(n)                    # yuan of stock bought since the last quota

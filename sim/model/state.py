@@ -26,6 +26,7 @@ class DayCounts:
     """Events counted during the day (reset each morning)."""
 
     recruits: int = 0
+    rejoins: int = 0  # ex-sellers who reopened their accounts
     exits: int = 0
     pitches: int = 0
 
@@ -74,7 +75,7 @@ class State:
 
 PLAN_KEYS = ("ads_per_day", "lifestyle_per_day", "income_posts_per_day", "income_exaggeration",
              "pitches_per_day", "optimism", "stock_days", "climbs", "meets_quota", "dumps",
-             "loads_recruits", "expenses_per_month", "group_posts_per_day", "own_use")
+             "loads_recruits", "expenses_per_month", "group_posts_per_day", "own_use", "hours_per_day")
 
 
 def plan_table(strategies: dict) -> dict[str, np.ndarray]:

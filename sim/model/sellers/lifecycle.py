@@ -1,10 +1,11 @@
 """The seller lifecycle: founders placed at set-up, consumers enlisted as sellers, sellers retired.
 
 Every person is a Mesa agent on its node: a Consumer, or once recruited a Seller on the same
-node, keeping its edges and history; a seller who quits becomes a Consumer again (role QUIT:
-never pitched again). On joining, a seller pays its first order and its recruiter may earn the
-recruitment bonus; on quitting, its stock goes back under the buyback, then is dumped (if its
-strategy dumps) or written off.
+node, keeping its edges and history; a seller who quits becomes a Consumer again (role QUIT), and
+after a rest may be pitched again and reopen its account (`rejoin`, `sim.model.openness`). On
+joining, a seller pays its first order and its recruiter may earn the recruitment bonus; on
+quitting, its stock goes back under the buyback, then is dumped (if its strategy dumps) or
+written off, and its unbooked time is booked.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sim.model.agents import Consumer, Person, Seller
 from sim.model.brand import Brand, affordable_tier, entry_costs
 from sim.model.parameters import STRATEGIES
 from sim.model.people import CONSUMER, QUIT, SELLER
+from sim.model.sellers.costs import book_time, unbooked_days
 from sim.model.sellers.dumping import dump
 from sim.model.state import State
 
@@ -71,14 +73,42 @@ class Roster:
         cost = brand.order_cost(brand.tiers[tier]["first_order"], tier)
         if p.cash[pid] < cost + brand.joining_fee:
             return None
-        plan = state.params["strategies"][strategy]
-        p.role[pid] = SELLER
         p.brand[pid] = brand.index
-        p.tier[pid] = tier
         p.upline[pid] = upline
         p.depth[pid] = p.depth[upline] + 1 if upline >= 0 else 0
         p.strategy[pid] = STRATEGIES.index(strategy)
         p.join_day[pid] = state.day
+        seller = self._start_spell(state, pid, tier, promised)
+        if upline >= 0:
+            p.recruits[upline] += 1
+            brand.pay_recruit_bonus(upline, pid, cost)
+            state.counts.recruits += 1
+        return seller
+
+    def rejoin(self, state: State, pid: int, tier: int, promised: float = 0.0) -> Seller | None:
+        """An ex-seller reopens its account: the same brand, recruiter, downline and strategy; it pays
+        a first order and the joining fee again. Its recruiter earns the bonuses the plan pays on
+        the order (the buy-in), but no recruitment bonus: nobody new has joined."""
+        p, brand = state.people, state.brand_of(pid)
+        if p.cash[pid] < brand.order_cost(brand.tiers[tier]["first_order"], tier) + brand.joining_fee:
+            return None
+        seller = self._start_spell(state, pid, tier, promised)
+        p.exit_day[pid] = -1
+        state.counts.rejoins += 1
+        return seller
+
+    def _start_spell(self, state: State, pid: int, tier: int, promised: float) -> Seller:
+        """A spell of selling begins: the person becomes a Seller agent on its node and pays the
+        first order and the joining fee (checked as affordable by the caller)."""
+        p, brand = state.people, state.brand_of(pid)
+        strategy = STRATEGIES[p.strategy[pid]]
+        plan = state.params["strategies"][strategy]
+        p.role[pid] = SELLER
+        p.tier[pid] = tier
+        p.spell_start[pid] = state.day
+        p.spells[pid] += 1
+        p.net_before[pid] = state.ledger.seller_net[pid]
+        p.receipts_before[pid] = state.ledger.seller_receipts[pid]
         p.price[pid] = brand.list_price * (1.0 - plan["discount"])
         p.follow_up[pid] = plan["follow_up"]
         p.overclaim[pid] = plan["overclaim"]
@@ -100,10 +130,6 @@ class Roster:
         assert placed, "entry order was checked as affordable"
         if brand.joining_fee > 0:
             state.ledger.post("fee", pid, brand.account, brand.joining_fee)
-        if upline >= 0:
-            p.recruits[upline] += 1
-            brand.pay_recruit_bonus(upline, pid, cost)
-            state.counts.recruits += 1
         return seller
 
     def retire(self, state: State, pid: int) -> None:
@@ -117,8 +143,12 @@ class Roster:
             ledger.post("write_off", ledger.WRITTEN_OFF, pid, 0.0, rest, brand.index)
             state.lots.release(pid, rest)
             p.stock[pid] = 0
+        book_time(state, np.array([pid]), unbooked_days(state, pid))
         p.role[pid] = QUIT
         p.exit_day[pid] = state.day
+        if p.first_exit_day[pid] < 0:
+            p.first_exit_day[pid] = state.day
+        p.open[pid] = False  # whatever drew it to the business is spent for now
         seller = self.sellers.pop(pid)
         cell = seller.cell
         seller.remove()

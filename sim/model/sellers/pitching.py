@@ -1,7 +1,8 @@
 """Pitching the business: each seller pitches a Poisson number of random contacts a day, and
 posts pitches in group chats that strangers read (group chats give 1-to-N contact with
 customers and recruits: docs/domain.md#circles-and-channels), more of both when the plan pays
-for recruits. A person who is still a consumer, has not muted the seller and can pay the first
+for recruits. A person who could join (a consumer; or an ex-seller, after a rest, pitched by a
+seller of its old brand: `sim.model.openness`), has not muted the seller and can pay the first
 order says yes with a probability that rises with trust in the seller and the income shown, and
 falls with the entry cost against wealth and with risk aversion. Only people open to a business
 opportunity today listen (`sim.model.openness`), and a seller's loyal customers. Recruiters load
@@ -12,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.brand import affordable_tier, entry_costs
+from sim.model.openness import may_join
 from sim.model.people import CONSUMER
 from sim.model.sellers.lifecycle import Roster
 from sim.model.state import State
@@ -36,7 +38,7 @@ def pitch(state: State, roster: Roster, sellers: np.ndarray) -> None:
     # opportunity answer, and they know the poster as a stranger. Drawn straight from the open pool:
     # the number of open readers is binomial, each one anyone in that pool.
     posts = rng.poisson(state.plans["group_posts_per_day"][strategy] * boost)
-    pool = np.flatnonzero(p.open & (p.role == CONSUMER))
+    pool = np.flatnonzero(p.open & may_join(p, state.day, state.params["population"]))
     readers = rng.binomial(posts * state.params["sellers"]["group_size"], pool.size / p.n)
     group_pitcher = np.repeat(sellers, readers)
     group_target = pool[rng.integers(0, pool.size, group_pitcher.size)]  # none from an empty pool
@@ -55,8 +57,10 @@ def _answer(state: State, roster: Roster, pitcher: np.ndarray, target: np.ndarra
     """Each pitched person says yes or no; the ones who say yes and can pay join."""
     p, rng, rules = state.people, state.rng, state.params["sellers"]
     brand = p.brand[pitcher]
-    listens = ((p.role[target] == CONSUMER) & (p.open[target] | loyal) & reachable
-               & state.policy.may_recruit(p.depth[pitcher], brand))
+    population = state.params["population"]
+    own_brand = (p.role[target] == CONSUMER) | (p.brand[target] == brand)  # an ex-seller reopens its own
+    listens = (may_join(p, state.day, population, target) & own_brand & (p.open[target] | loyal)
+               & reachable & state.policy.may_recruit(p.depth[pitcher], brand))
     # The tier a recruit would join at, and what its first order costs.
     costs = entry_costs(state.brands)
     best = affordable_tier(costs[brand], p.cash[target] * (1.0 - p.risk_aversion[target]))
@@ -70,7 +74,12 @@ def _answer(state: State, roster: Roster, pitcher: np.ndarray, target: np.ndarra
              - rules["recruit_risk"] * p.risk_aversion[target])
     says_yes = rng.random(pitcher.size) < 1.0 / (1.0 + np.exp(-logit))
     for i in np.flatnonzero(listens & (cost <= p.cash[target]) & says_yes):
-        if p.role[target[i]] == CONSUMER:  # not recruited by an earlier pitch today
-            b = state.brands[brand[i]]
-            roster.enlist(state, int(target[i]), b, int(tier[i]), int(pitcher[i]),
-                          roster.draw_strategy(state, b), promised=float(p.claimed_income[pitcher[i]]))
+        pid, promised = int(target[i]), float(p.claimed_income[pitcher[i]])
+        if not may_join(p, state.day, population, np.array([pid]))[0]:
+            continue  # recruited by an earlier pitch today
+        b = state.brands[brand[i]]
+        if p.role[pid] == CONSUMER:
+            roster.enlist(state, pid, b, int(tier[i]), int(pitcher[i]), roster.draw_strategy(state, b),
+                          promised=promised)
+        else:
+            roster.rejoin(state, pid, int(tier[i]), promised=promised)

@@ -32,12 +32,14 @@ def hazard(state: State, sellers: np.ndarray) -> np.ndarray:
     """Each seller's chance of quitting today."""
     p, rules = state.people, state.params["sellers"]
     base = min(max(rules["dropout_per_year"] / 365, 1e-12), 1 - 1e-12)
-    loss = np.maximum(-(state.ledger.seller_net[sellers] + p.stock_paid[sellers]), 0.0) / np.maximum(
+    net = state.ledger.seller_net[sellers] - p.net_before[sellers]  # this spell's
+    loss = np.maximum(-(net + p.stock_paid[sellers]), 0.0) / np.maximum(
         p.wealth0[sellers], 1.0)
-    idle = np.minimum((state.day - np.maximum(p.last_sale[sellers], p.join_day[sellers])) / MONTH, MAX_MONTHS)
+    idle = np.minimum((state.day - np.maximum(p.last_sale[sellers], p.spell_start[sellers])) / MONTH,
+                      MAX_MONTHS)
     stock = np.minimum(p.stock[sellers] / np.maximum(MONTH * p.sales_ema[sellers], 1.0), MAX_MONTHS)
-    months = (state.day - p.join_day[sellers]) / MONTH
-    earned = state.ledger.seller_receipts[sellers] / np.maximum(months, 1.0)
+    months = (state.day - p.spell_start[sellers]) / MONTH  # this spell: a rejoiner starts afresh
+    earned = (state.ledger.seller_receipts[sellers] - p.receipts_before[sellers]) / np.maximum(months, 1.0)
     savings = max(state.params["population"]["savings_per_month"], 1.0)
     shortfall = np.maximum(p.promised[sellers] - earned, 0.0) / savings
     judged = np.minimum(months / JUDGE_MONTHS, 1.0)

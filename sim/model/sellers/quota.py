@@ -12,7 +12,7 @@ from sim.model.state import State
 
 def keep_tiers(state: State, sellers: np.ndarray) -> None:
     """Sellers 30, 60, ... days after joining meet their quota or drop a tier."""
-    since = state.day - state.people.join_day[sellers]
+    since = state.day - state.people.spell_start[sellers]
     for pid in sellers[(since > 0) & (since % 30 == 0)]:
         keep_tier(state, int(pid))
 
