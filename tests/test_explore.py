@@ -62,6 +62,9 @@ def test_morris_ranks_a_lever_with_no_effect_last(tmp_path):
         assert found["brands.0.buyback_days"]["mu_star"] == 0
         assert indices[metric]["ranking"][-1] == "brands.0.buyback_days"
     assert (out / "figures" / "sensitivity.png").is_file()
+    # The report shows the values behind the ranking: the lever with no effect has mu* 0.
+    report = (out / "explore.md").read_text()
+    assert "| share_in_loss | brands.0.buyback_days | mu* | 0 |" in report
 
 
 def test_exploration_resumes_without_rerunning(tmp_path):

@@ -142,6 +142,22 @@ def test_dropout_follows_non_founders_who_joined_in_the_first_half_year_for_365_
     assert math.isnan(pt.dropout_within_year(make_run(tmp_path / "f", founders_only)))
 
 
+def test_dropout_counts_a_seller_who_quit_and_rejoined_as_quit(tmp_path):
+    # Ids 2-6 again, with a first_exit_day column: id 5 (selling at the end, exit_day -1) had quit on
+    # day 150 and rejoined, so 2, 3, 5 and 6 quit within a year of joining.
+    run = make_run(tmp_path / "r")
+    with open(run / "agents.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for r in rows:
+        r["first_exit_day"] = "150" if r["id"] == "5" else r["exit_day"]
+    assert rows[5]["exit_day"] == "-1"
+    with open(run / "agents.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    assert pt.dropout_within_year(run) == pytest.approx(4 / 5)
+
+
 def test_share_in_loss_is_over_everyone_who_ever_joined(tmp_path):
     # Below zero: ids 1, 2, 3, 4, 6, 7, 9 (7 of 10); id 5's zero is no loss.
     assert pt.share_in_loss(make_run(tmp_path / "r")) == pytest.approx(0.7)
@@ -167,7 +183,7 @@ def test_recruiting_bonus_share_reads_the_ledger_and_counts_absent_kinds_as_zero
 def test_a_run_folder_without_a_needed_column_is_a_one_line_error(tmp_path):
     run = make_run(tmp_path / "r")
     (run / "agents.csv").write_text("id,join_day\n1,5\n", encoding="utf-8")
-    with pytest.raises(pt.PatternError, match=r"agents.csv: no column 'exit_day'"):
+    with pytest.raises(pt.PatternError, match=r"agents.csv: no column 'first_exit_day' or 'exit_day'"):
         pt.dropout_within_year(run)
 
 

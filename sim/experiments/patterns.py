@@ -45,7 +45,8 @@ class PatternError(ValueError):
 # --- statistics: each takes a run folder and returns a float (NaN when undefined) -------------
 
 def _read_agents(run: Path, columns: Sequence[str]) -> dict[str, np.ndarray]:
-    """Columns of a run's agents.csv as float arrays (`upline` may also be spelt `upline_id`)."""
+    """Columns of a run's agents.csv as float arrays (`upline` may also be spelt `upline_id`; without
+    `first_exit_day`, written where a seller may rejoin, `exit_day` is the first exit)."""
     path = Path(run) / "agents.csv"
     if not path.is_file():
         raise PatternError(f"{path}: file not found (a run folder holds agents.csv)")
@@ -54,10 +55,12 @@ def _read_agents(run: Path, columns: Sequence[str]) -> dict[str, np.ndarray]:
         header = reader.fieldnames or []
         names = {}
         for column in columns:
-            aliases = (column, f"{column}_id") if column == "upline" else (column,)
+            aliases = {"upline": ("upline", "upline_id"),
+                       "first_exit_day": ("first_exit_day", "exit_day")}.get(column, (column,))
             found = next((a for a in aliases if a in header), None)
             if found is None:
-                raise PatternError(f"{path}: no column {column!r} (columns: {', '.join(header)})")
+                wanted = " or ".join(repr(a) for a in aliases)
+                raise PatternError(f"{path}: no column {wanted} (columns: {', '.join(header)})")
             names[column] = found
         rows = list(reader)
     try:

@@ -32,7 +32,7 @@ def pairs_figure(frame: pd.DataFrame, keys: list[str], box: Box, ranges: dict, f
         ax.set(xlabel=a, ylabel=b, xlim=ranges[a], ylim=ranges[b])
     for ax in list(axes.flat)[len(pairs):]:
         ax.set_axis_off()
-    fig.suptitle("Sampled points: red = target met (majority of replicates); black box = PRIM box")
+    fig.suptitle("Sampled points: red = target met (majority of replicates)\nblack box = PRIM box")
     save_figure(fig, folder / "pairs.png")
     return ("pairs.png", "Where the target holds",
             "Each dot is a sampled parameter point; red where the target holds in most of its replicates. "
@@ -122,7 +122,29 @@ def explore_document(manifest: dict, found: dict, ranges: dict, figures: list[tu
         blocks.append(("table", ["outcome", "levers, most influential first"],
                        [[m, " > ".join(ranking(pd.DataFrame(v["indices"])))] for m, v in indices.items()],
                        None))
+        blocks.append(("p", "The indices behind the ranking, with their 95% intervals: Sobol ST is the "
+                            "share of the outcome's variance due to a lever with its interactions; "
+                            "Morris mu* the mean absolute effect of a lever over its range."))
+        blocks.append(("table", ["outcome", "lever", "index", "value", "95% interval"],
+                       index_rows(indices), None))
     else:
         blocks.append(("p", "Sensitivity indices need --method sobol or morris (this run used "
                             f"{manifest['sample']})."))
     return blocks + [("h2", "Figures")] + [("figure", *f) for f in figures]
+
+
+def index_rows(indices: dict) -> list[list[str]]:
+    """One row per outcome and lever, most influential first: the index, its value and interval."""
+    rows = []
+    for metric, found in indices.items():
+        table = pd.DataFrame(found["indices"])
+        value, conf = ("ST", "ST_conf") if "ST" in table else ("mu_star", "mu_star_conf")
+        by_name = table.set_index("parameter")
+        for lever in ranking(table):
+            v, c = by_name.at[lever, value], by_name.at[lever, conf]
+            known = v is not None and np.isfinite(float(v))
+            spread = (f"{fmt(float(v) - float(c))} to {fmt(float(v) + float(c))}"
+                      if known and c is not None and np.isfinite(float(c)) else "n/a")
+            rows.append([metric, lever, "mu*" if value == "mu_star" else value,
+                         fmt(float(v)) if known else "n/a", spread])
+    return rows

@@ -112,8 +112,9 @@ def write_comparison(out: Path, rows: Sequence[Mapping], runs: Mapping[str, Sequ
 
 
 def save_figure(fig, path: Path) -> Path:
-    """Lay out, write as PNG (90 dpi) and close a figure; returns the path."""
+    """Lay out, write as PNG (90 dpi) and close a figure; returns the path. The saved area grows to
+    hold every title and label (long lever names would otherwise be cut at the edge)."""
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    fig.savefig(path, dpi=90, bbox_inches="tight", pad_inches=0.1)
     plt.close(fig)
     return path
