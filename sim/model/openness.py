@@ -17,21 +17,27 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.people import CONSUMER, QUIT, People
+from sim.model.people import People
 
 
-def may_join(people: People, day: int, population: dict, ids: np.ndarray | None = None) -> np.ndarray:
+def may_join(people: People, ids: np.ndarray | None = None) -> np.ndarray:
     """Whether each person (or each of `ids`) could be recruited today, open or not."""
-    ids = slice(None) if ids is None else ids
-    role = people.role[ids]
-    rested = (role == QUIT) & (day - people.exit_day[ids] >= population["rejoin_after_days"])
-    return (role == CONSUMER) | rested
+    return people.could_join if ids is None else people.could_join[ids]
+
+
+def end_rests(people: People, day: int, population: dict) -> None:
+    """Ex-sellers whose rest is over could join again (exits queue up in day order)."""
+    resting, rest = people.resting, population["rejoin_after_days"]
+    while resting and day - resting[0][0] >= rest:
+        _, pid = resting.popleft()
+        people.could_join[pid] = True  # still out: a seller is never in the queue (one exit, one entry)
 
 
 def drift(people: People, day: int, population: dict, rng: np.random.Generator) -> None:
     """Today's changes: some people become open, some open ones lose interest."""
+    end_rests(people, day, population)
     draw = rng.random(people.n)
-    arrives = may_join(people, day, population) & ~people.open & (draw < population["open_per_year"] / 365)
+    arrives = people.could_join & ~people.open & (draw < population["open_per_year"] / 365)
     fades = people.open & (draw < 1.0 / population["open_days"])
     people.open[arrives] = True
     people.open[fades] = False

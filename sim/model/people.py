@@ -6,6 +6,8 @@ the Mesa agents in `sim.model.agents` expose the same numbers as attributes.
 
 from __future__ import annotations
 
+from collections import deque
+
 import numpy as np
 
 CONSUMER, SELLER, QUIT = 0, 1, 2  # roles: never sold / sells now / sold and quit (may rejoin)
@@ -26,6 +28,10 @@ class People:
         self.risk_aversion = rng.beta(4 * mean, 4 * (1 - mean), n)
         self.price_sensitivity = population["price_sensitivity"] * rng.lognormal(0.0, 0.3, n)
         self.open = rng.random(n) < population["open_share"]  # open to a business opportunity now
+        # Who could be recruited: everyone who never sold, and ex-sellers whose rest is over
+        # (`sim.model.openness`); ex-sellers rest in exit order as (exit day, id).
+        self.could_join = np.ones(n, dtype=bool)
+        self.resting: deque[tuple[int, int]] = deque()
         # What they are using up now.
         self.using = np.full(n, NONE, dtype=np.int16)      # brand index, NONE or OUTSIDE
         self.days_left = np.zeros(n, dtype=np.int32)       # days until the unit is used up

@@ -104,6 +104,7 @@ class Roster:
         strategy = STRATEGIES[p.strategy[pid]]
         plan = state.params["strategies"][strategy]
         p.role[pid] = SELLER
+        p.could_join[pid] = False
         p.tier[pid] = tier
         p.spell_start[pid] = state.day
         p.spells[pid] += 1
@@ -149,6 +150,7 @@ class Roster:
         if p.first_exit_day[pid] < 0:
             p.first_exit_day[pid] = state.day
         p.open[pid] = False  # whatever drew it to the business is spent for now
+        p.resting.append((state.day, pid))  # could join again after population.rejoin_after_days
         seller = self.sellers.pop(pid)
         cell = seller.cell
         seller.remove()

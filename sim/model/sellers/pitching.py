@@ -38,7 +38,7 @@ def pitch(state: State, roster: Roster, sellers: np.ndarray) -> None:
     # opportunity answer, and they know the poster as a stranger. Drawn straight from the open pool:
     # the number of open readers is binomial, each one anyone in that pool.
     posts = rng.poisson(state.plans["group_posts_per_day"][strategy] * boost)
-    pool = np.flatnonzero(p.open & may_join(p, state.day, state.params["population"]))
+    pool = np.flatnonzero(p.open & may_join(p))
     readers = rng.binomial(posts * state.params["sellers"]["group_size"], pool.size / p.n)
     group_pitcher = np.repeat(sellers, readers)
     group_target = pool[rng.integers(0, pool.size, group_pitcher.size)]  # none from an empty pool
@@ -57,9 +57,8 @@ def _answer(state: State, roster: Roster, pitcher: np.ndarray, target: np.ndarra
     """Each pitched person says yes or no; the ones who say yes and can pay join."""
     p, rng, rules = state.people, state.rng, state.params["sellers"]
     brand = p.brand[pitcher]
-    population = state.params["population"]
     own_brand = (p.role[target] == CONSUMER) | (p.brand[target] == brand)  # an ex-seller reopens its own
-    listens = (may_join(p, state.day, population, target) & own_brand & (p.open[target] | loyal)
+    listens = (may_join(p, target) & own_brand & (p.open[target] | loyal)
                & reachable & state.policy.may_recruit(p.depth[pitcher], brand))
     # The tier a recruit would join at, and what its first order costs.
     costs = entry_costs(state.brands)
@@ -75,7 +74,7 @@ def _answer(state: State, roster: Roster, pitcher: np.ndarray, target: np.ndarra
     says_yes = rng.random(pitcher.size) < 1.0 / (1.0 + np.exp(-logit))
     for i in np.flatnonzero(listens & (cost <= p.cash[target]) & says_yes):
         pid, promised = int(target[i]), float(p.claimed_income[pitcher[i]])
-        if not may_join(p, state.day, population, np.array([pid]))[0]:
+        if not p.could_join[pid]:
             continue  # recruited by an earlier pitch today
         b = state.brands[brand[i]]
         if p.role[pid] == CONSUMER:
