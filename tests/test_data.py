@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from sim import WeishangModel, load_scenario
 from sim.cli import main
 from sim.experiments.runs import write_run
 from sim.model.ledger import WHOLESALE
+from sim.risk import schema
 from sim.risk.convert import ORDER_KIND, REASON, LiveConverter, from_model, from_run
 from sim.risk.schema import ORDER_KINDS, STOCK_ORDER_KINDS, DataError, NetworkData, read_data
 from sim.risk.writer import write_data
@@ -64,6 +66,13 @@ def edit(name: str, old: str, new: str) -> dict[str, str]:
     """VALID with one replacement in one file (the text must be there exactly once)."""
     assert VALID[name].count(old) == 1, old
     return {name: VALID[name].replace(old, new)}
+
+
+def add_column(name: str, column: str, cells: dict[int, str]) -> dict[str, str]:
+    """VALID with one more column in one file: `column` in its header, cells[n] in data row n (else empty)."""
+    lines = VALID[name].splitlines()
+    rows = [f"{line},{cells.get(n, '')}" for n, line in enumerate(lines[1:], start=1)]
+    return {name: "\n".join([f"{lines[0]},{column}", *rows]) + "\n"}
 
 
 BAD = [  # (files, file named, row or None, words the message must hold)
@@ -120,6 +129,33 @@ BAD = [  # (files, file named, row or None, words the message must hold)
      "source_id: 'q' is not a participant id"),
     (edit("claims.csv", "a,12", "q,12"), "claims.csv", 1, "participant_id: 'q' is not a participant id"),
     (edit("claims.csv", "a,12", "a,-1"), "claims.csv", 1, "income_posts: '-1' is negative"),
+    # Out of range: 2^63 would wrap to a negative count, 10^20 overflow int64, 1e300 yuan overflow sums.
+    (edit("orders.csv", "b,a,10,30", "b,a,9223372036854775808,30"), "orders.csv", 2,
+     "units: '9223372036854775808' is above 1,000,000,000"),
+    (edit("orders.csv", "b,a,10,30", "b,a,1000000001,30"), "orders.csv", 2, "is above 1,000,000,000"),
+    (edit("claims.csv", "a,12", "a,100000000000000000000"), "claims.csv", 1, "income_posts: '1000"),
+    (edit("orders.csv", "c,b,5,40.5", "c,b,5,1e300"), "orders.csv", 3,
+     "unit_price: '1e300' is above 1,000,000,000,000"),
+    (edit("payouts.csv", "a,12.5", "a,1e400"), "payouts.csv", 2, "amount: '1e400' is above"),
+    # Digits are ASCII: '²' and Arabic-Indic digits are no numbers here, nor in dates.
+    (edit("orders.csv", "b,a,10,30", "b,a,1\u00b2,30"), "orders.csv", 2, "units: '1\u00b2' is not a whole"),
+    (edit("orders.csv", "b,a,10,30", "b,a,\u0661\u0660,30"), "orders.csv", 2, "is not a whole number"),
+    (edit("orders.csv", "c,b,5,40.5", "c,b,5,\u0664\u0660"), "orders.csv", 3,
+     "unit_price: '\u0664\u0660' is not a number"),
+    (edit("orders.csv", "2025-03-06", "\u0662\u0660\u0662\u0665-03-06"), "orders.csv", 4,
+     "is not a date YYYY-MM-DD"),
+    # period.csv takes dates as the other files do (not 20250301).
+    ({"period.csv": "start_date,end_date\n20250301,2025-03-20\n"}, "period.csv", 1,
+     "start_date: '20250301' is not a date YYYY-MM-DD"),
+    ({"period.csv": "start_date,end_date\n2025-03-01,2025-03-20\n2025-03-01,2025-03-21\n"}, "period.csv",
+     None, "expected exactly one row"),
+    # A NUL byte, even in an optional column's name (which would silently drop that column).
+    (add_column("orders.csv", "bra\0nd", {}), "orders.csv", None, "the header holds a NUL byte"),
+    (edit("payouts.csv", "a,1,other", "a\0,1,other"), "payouts.csv", 3, "a NUL byte"),
+    # Brands: every participant's or none; an order's brand is some participant's.
+    (edit("participants.csv", "agent,,other", "agent,,"), "participants.csv", 4, "brand: empty, but other"),
+    (add_column("orders.csv", "brand", {9: "ghost"}), "orders.csv", 9,
+     "brand: 'ghost' is no participant's brand (participants.csv names 'glow, other')"),
 ]
 
 
@@ -216,6 +252,37 @@ def test_folder_and_encoding_errors(tmp_path):
     (folder / "payouts.csv").write_bytes(b"date,payee_id,amount,reason\n2025-03-02,\xe9,1,other\n")  # latin-1
     with pytest.raises(DataError, match=r"payouts.csv: not UTF-8 text"):
         read_data(folder)
+
+
+def test_an_unreadable_file_is_one_line(tmp_path, monkeypatch):
+    # As a file without read permission gives (root reads anything, so the refusal is stubbed).
+    folder = make(tmp_path / "data", {})
+    real_open = open
+
+    def refuse(path, *args, **kwargs):
+        if Path(path).name == "orders.csv":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(schema, "open", refuse, raising=False)  # the reader's own `open`
+    with pytest.raises(DataError, match=r"orders.csv: cannot read \(Permission denied\)$"):
+        read_data(folder)
+
+
+def test_long_values_are_cut_in_the_message(tmp_path):
+    files = edit("orders.csv", "shopper1,c", "shopper1," + "z" * 5000)
+    with pytest.raises(DataError) as caught:
+        read_data(make(tmp_path, files))
+    message = str(caught.value).removeprefix(str(tmp_path))
+    assert len(message) < 200 and "seller_id: 'zzz" in message and "\u2026" in message
+
+
+def test_a_damaged_run_folder_is_one_line(run_folder, tmp_path):
+    damaged = tmp_path / "run"
+    shutil.copytree(run_folder, damaged)
+    (damaged / "journal.npz").write_bytes(b"PK\x03\x04 cut short")
+    with pytest.raises(DataError, match=r"run: not a readable run folder \("):
+        from_run(damaged)
 
 
 def test_a_seller_of_another_brand_is_an_end_user_of_this_one(tmp_path):

@@ -282,6 +282,39 @@ def test_share_in_loss_by_tier_and_cohort():
     assert set(e["loss_by_tier"]["tier"]) == {"t1", "t2"} and e["loss_by_cohort"]["n"].sum() == 4
 
 
+def test_loss_by_tier_is_in_rank_order_not_by_name():
+    # A tier ladder is a price ladder: "zinc" members pay 9 a unit, "apex" 5, "mid" 7 (their latest
+    # stock order counts: M was "zinc" at 9, then upgraded to "mid" at 7). Lowest tier first:
+    # zinc, mid, apex -- the names alone would sort apex, mid, zinc. "idle" bought no stock: lowest.
+    people = [P("A", tier="apex"), P("M", "A", tier="mid"), P("Z", "M", tier="zinc"),
+              P("I", "A", tier="idle")]
+    d = net(people, [od(0, "A", "brand", 100, 5, "entry"), od(1, "M", "A", 10, 9, "entry"),
+                     od(5, "M", "A", 10, 7, "upgrade"), od(6, "Z", "M", 10, 9, "entry")])
+    table = evidence(d)["loss_by_tier"]
+    assert table["tier"].tolist() == ["idle", "zinc", "mid", "apex"]
+    assert table["rank"].tolist() == [1, 2, 3, 4]
+    assert [r["tier"] for r in ind(d, "share_in_loss").detail["by_tier"]] == table["tier"].tolist()
+
+
+def test_a_period_before_anyone_joined_scores_without_error():
+    # The window before an early intervention can hold no participant: every indicator still gives
+    # a verdict (n/a where nothing can be measured), and no tree, tier or cohort table has rows.
+    d = net([P("A", join=50)], [od(50, "A", "brand", 10, 5, "entry")], days=100).window(0, 10)
+    r = score(d)
+    assert len(d.participants) == 0 and r["largest_tree"].verdict == "n/a"
+    assert r["share_in_loss"].value is None
+    assert all(len(t) == 0 for t in evidence(d).values())
+
+
+def test_stock_days_past_ten_years_are_not_spelled_out():
+    # 1,000 units held, 1 unit sold to an end user in the last 90 days: 90,000 days of sales. The
+    # explanation says only that it is more than ten years (sales have all but stopped).
+    d = net([P("A")], [od(0, "A", "brand", 1001, 5, "entry"), od(300, "x", "A", 1, 9, "retail")])
+    i = ind(d, "stock_days")
+    assert i.value == pytest.approx(90_000) and i.verdict == "high"
+    assert "more than 3,650 days" in i.explanation and "90,000" not in i.explanation
+
+
 def test_people_in_under_90_days_are_too_new_to_judge():
     # E joined on day 300 of 365 and has not sold its entry yet (-100): shown in the tables and in
     # share_in_loss_everyone (3 of 5), but the indicator judges the 4 others: 2 of 4.

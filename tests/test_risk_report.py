@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from sim.cli import main
+from sim.risk.spec import value_range
 
+ROOT = Path(__file__).resolve().parent.parent
 FAST = ["--set", "population.people=400", "--days", "150", "-q"]
 
 
@@ -69,7 +75,9 @@ def test_a_batch_gets_intervals_across_replicates(tmp_path):
     for row in groups["pyramid"]["indicators"]:
         assert row["replicates"] == 3
         if row["mean"] is not None:
-            assert row["lo"] <= row["mean"] <= row["hi"]
+            low, high = value_range(row["key"])  # a share in 0..1, people and days from 0 up
+            assert low <= row["lo"] <= row["mean"] <= row["hi"] <= high
+    assert "Mean over replicates" in (out / "risk.md").read_text()
 
 
 def test_honest_selling_is_not_judged_a_pyramid(tmp_path):
@@ -127,3 +135,155 @@ def test_export_needs_a_run_folder_and_force_to_replace(pyramid_run, tmp_path):
     assert invoke("export-data", pyramid_run, tmp_path / "d").exit_code == 0
     assert invoke("export-data", pyramid_run, tmp_path / "d").exit_code == 2
     assert invoke("export-data", pyramid_run, tmp_path / "d", "--force").exit_code == 0
+
+
+# -- hardening: faults, strict JSON, clipped intervals, figure data, captions, fresh clones --------
+def outputs(folder) -> dict[str, bytes]:
+    """Every file the risk report writes (and any hidden leftover), by path relative to `folder`."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and (p.name.startswith(("risk", ".")) or "risk" in p.parent.name)}
+
+
+def full_disk(monkeypatch, where: str) -> None:
+    """Make the report's writing fail part-way with ENOSPC: at the third figure (after writing part
+    of its PNG) or at risk.html (after risk.md and risk.json are written)."""
+    from sim.reports import render, risk_figures
+
+    def no_space(path):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    if where == "figure":
+        real = risk_figures.save_figure
+
+        def save(fig, path):
+            if path.name == "trees.png":  # the third
+                path.write_bytes(b"\x89PNG\r\n")  # the start of a PNG, then the disk is full
+                no_space(path)
+            return real(fig, path)
+
+        monkeypatch.setattr(risk_figures, "save_figure", save)
+    else:
+        real_text = render.write_text
+
+        def write_text(path, text):
+            return no_space(path) if path.name == "risk.html" else real_text(path, text)
+
+        monkeypatch.setattr(render, "write_text", write_text)
+
+
+@pytest.mark.parametrize("where", ["figure", "html"])
+def test_a_full_disk_leaves_no_report_and_keeps_an_earlier_one(pyramid_run, tmp_path, monkeypatch, where):
+    fresh, earlier = tmp_path / "fresh", tmp_path / "earlier"
+    assert invoke("risk", pyramid_run, "--out", earlier).exit_code == 0
+    before = outputs(earlier)
+    assert {"risk.json", "risk.md", "risk.html", "risk_figures/loss.png"} <= set(before)
+    full_disk(monkeypatch, where)
+    for out in (fresh, earlier):
+        result = invoke("risk", pyramid_run, "--out", out)
+        assert result.exit_code != 0
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and "No space left on device" in lines[0] and "Traceback" not in result.output
+    assert outputs(fresh) == {}  # nothing that looks complete, and no hidden leftovers either
+    assert outputs(earlier) == before  # the earlier report whole, not half replaced
+
+
+def strict(text: str) -> dict:
+    """JSON as the standard has it: NaN and Infinity are not JSON."""
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_risk_json_is_strict_json_with_null_where_there_is_no_value(pyramid_run):
+    assert invoke("risk", pyramid_run).exit_code == 0
+    report = strict((pyramid_run / "risk.json").read_text())
+    rows = report["groups"][0]["indicators"]
+    assert all(r["lo"] is None and r["hi"] is None for r in rows)  # one run: no interval
+    assert any(r["mean"] is None for r in rows) or all(isinstance(r["mean"], float) for r in rows)
+
+
+def test_batch_intervals_are_clipped_to_what_each_indicator_can_take():
+    from sim.reports.risk_groups import RiskGroup
+    from sim.reports.risk_report import summarise
+    from sim.risk.indicators import Indicator, RiskResult
+
+    # Three replicates: a share of 0, 0 and 0.9 (mean 0.3, t-interval about -0.99..1.59) and a
+    # number of people 1, 1 and 300 (the t-interval reaches below 0): clipped to [0, 1] and [0, inf).
+    def result(share: float, people: float) -> RiskResult:
+        return RiskResult([Indicator("share_in_loss", "", share, "share of people", "", "low", "", ""),
+                           Indicator("largest_tree", "", people, "people", "", "low", "", "")], "low", "")
+
+    rows = summarise(RiskGroup("g", "whole period", [result(0, 1), result(0, 1), result(0.9, 300)]))
+    share, people = rows["indicators"]
+    assert share["mean"] == pytest.approx(0.3) and (share["lo"], share["hi"]) == (0.0, 1.0)
+    assert people["lo"] == 0.0 and people["hi"] > people["mean"] == pytest.approx(302 / 3)
+
+
+def test_stock_past_ten_years_of_sales_is_shown_as_more_than_that():
+    from sim.reports.risk_report import _cell
+
+    row = {"key": "stock_days", "mean": 892_414.0, "lo": None, "hi": None, "replicates": 1}
+    assert _cell(row) == "> 3,650"
+    assert _cell({**row, "mean": 200.0}) == "200"
+    assert _cell({**row, "mean": 2000.0, "lo": 10.0, "hi": 5000.0, "replicates": 3}) == "2,000 [10, > 3,650]"
+
+
+def data_group(label: str, ladder: dict[str, float]):
+    """A RiskGroup of one data set: one participant per tier of `ladder` (tier -> unit price paid)."""
+    from datetime import date
+
+    from sim.reports.risk_groups import RiskGroup
+    from sim.risk.indicators import score
+    from sim.risk.schema import FRAMES, NetworkData, typed
+
+    ids, n = [f"{label}{k}" for k in range(len(ladder))], len(ladder)
+    people = typed({"id": ids, "upline_id": [""] * n, "join_day": [0] * n, "exit_day": [-1] * n,
+                    "tier": list(ladder), "brand": [label] * n}, "participants")
+    orders = typed({"day": [0] * n, "buyer_id": ids, "seller_id": ["brand"] * n, "units": [10] * n,
+                    "unit_price": list(ladder.values()), "kind": ["entry"] * n,
+                    "buyer_is_participant": [True] * n, "brand": [label] * n}, "orders")
+    payouts, claims = (typed({c: [] for c in FRAMES[name]}, name) for name in ("payouts", "claims"))
+    data = NetworkData(people, orders, payouts, claims, date(2025, 1, 1), 200)
+    return RiskGroup(label, "whole period", [score(data)], [data])
+
+
+def test_loss_by_tier_bars_are_in_rank_order_under_their_own_tiers():
+    from sim.reports.risk_figures import tier_bars
+
+    # Two plans with different ladders (the dearer the stock, the lower the tier): each group's bars
+    # go lowest tier first, each under its own tier's name -- not under the other group's ticks.
+    groups = [data_group("p", {"apex": 2.0, "base": 9.0, "mid": 5.0}),
+              data_group("h", {"top": 3.0, "agent": 7.0})]
+    bars, ticks = tier_bars(groups)
+    assert bars[bars["group"] == 0].sort_values("x")["tier"].tolist() == ["base", "mid", "apex"]
+    assert bars[bars["group"] == 1].sort_values("x")["tier"].tolist() == ["agent", "top"]
+    label_at = dict(ticks)
+    assert bars["x"].is_unique and all(label_at[x] == t for x, t in zip(bars["x"], bars["tier"], strict=True))
+    # Two groups on one ladder share a tick per tier, their bars side by side around it.
+    same = [data_group("a", {"hi": 1.0, "lo": 4.0}), data_group("b", {"hi": 1.5, "lo": 4.5})]
+    bars, ticks = tier_bars(same)
+    assert [t for _, t in ticks] == ["lo", "hi"] and bars["x"].is_unique
+    for x, tier in ticks:
+        near = bars.loc[(bars["x"] - x).abs() < 0.5, "tier"]
+        assert len(near) == 2 and set(near) == {tier}
+
+
+def test_single_run_captions_say_one_run_and_verdicts_are_echoed(pyramid_run, tmp_path):
+    from sim.reports.risk_report import write_risk
+
+    lines: list[str] = []
+    write_risk(pyramid_run, tmp_path / "one", echo=lines.append)
+    assert lines == ["  pyramid: high"]  # pyramid.toml pays team bonuses (see above): two highs or more
+    md = (tmp_path / "one" / "risk.md").read_text()
+    assert "Mean over replicates" not in md and "One run or data set per group" in md
+
+
+def test_a_batch_folder_without_its_runs_says_how_to_make_them(tmp_path):
+    # As results/reference is on a fresh clone: manifest.json and reports committed, runs/ ignored.
+    (tmp_path / "ref").mkdir()
+    shutil.copy(ROOT / "results" / "reference" / "manifest.json", tmp_path / "ref")
+    result = invoke("risk", tmp_path / "ref", "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "runs/" in lines[0] and "re-run the batch command" in lines[0]
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

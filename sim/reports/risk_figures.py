@@ -22,6 +22,13 @@ def _pooled(group: RiskGroup, table: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+def _over(groups: Sequence[RiskGroup]) -> str:
+    """How a figure's values were combined: a mean over replicates, or one run or data set each."""
+    if any(len(g.data) > 1 for g in groups):
+        return "Mean over replicates."
+    return "One run or data set per group (no replicates)."
+
+
 def income_figure(groups: Sequence[RiskGroup], folder: Path) -> tuple[str, str, str]:
     """Participants' receipts by source, one bar per group: from recruits, from retail, neither."""
     fig, ax = plt.subplots(figsize=(9, 0.8 + 0.6 * len(groups)))
@@ -49,35 +56,69 @@ def income_figure(groups: Sequence[RiskGroup], folder: Path) -> tuple[str, str, 
     save_figure(fig, folder / "income_by_source.png")
     return ("income_by_source.png", "Where participants' money comes from",
             "Red: paid by other participants (their stock orders, the bonuses on them); green: retail to "
-            "people outside the network. Mean over replicates.")
+            f"people outside the network. {_over(groups)}")
+
+
+def tier_bars(groups: Sequence[RiskGroup], width: float = 0.8) -> tuple[pd.DataFrame, list[tuple]]:
+    """The bars of "Net loss by tier" and the x-axis ticks under them.
+
+    Bars: one row per group and tier (group, label, tier, rank, share_in_loss: the mean over
+    replicates, x), each group's tiers in rank order, lowest first (`sim.risk.indicators._tier_ranks`:
+    by the unit price paid for stock).
+    Groups with the same tiers share a tick per tier, their bars side by side; otherwise each group
+    has a block of its own bars, each under its own tier's name. Ticks: (x, label).
+    """
+    rows = []
+    for k, group in enumerate(groups):
+        tiers = _pooled(group, "loss_by_tier")
+        if tiers.empty:
+            continue
+        mean = tiers.groupby("tier").agg(rank=("rank", "mean"), share_in_loss=("share_in_loss", "mean"))
+        mean = mean.reset_index().sort_values(["rank", "tier"], kind="stable")
+        rows += [{"group": k, "label": group.label, "tier": t, "rank": r, "share_in_loss": v}
+                 for t, r, v in mean[["tier", "rank", "share_in_loss"]].itertuples(index=False)]
+    bars = pd.DataFrame(rows, columns=["group", "label", "tier", "rank", "share_in_loss"])
+    ladders = {tuple(b["tier"]) for _, b in bars.groupby("group")}
+    if len(ladders) <= 1:  # one ladder: a cluster per tier, a bar per group
+        ladder = next(iter(ladders), ())
+        step = width / max(len(groups), 1)
+        bars["x"] = bars["tier"].map({t: i for i, t in enumerate(ladder)}) + bars["group"] * step
+        return bars, [(i + step * (len(groups) - 1) / 2, t) for i, t in enumerate(ladder)]
+    start = 0.0  # the rows are in group order already; a gap of one bar between groups
+    for _, block in bars.groupby("group", sort=True):
+        bars.loc[block.index, "x"] = start + np.arange(len(block))
+        start += len(block) + 1
+    return bars, list(zip(bars["x"], bars["tier"], strict=True))
 
 
 def loss_figure(groups: Sequence[RiskGroup], folder: Path) -> tuple[str, str, str]:
-    """The share of participants with a net loss, by tier and by join cohort."""
+    """The share of participants with a net loss, by tier (in rank order) and by join cohort."""
     fig, (by_tier, by_cohort) = plt.subplots(1, 2, figsize=(13, 4.5))
-    width = 0.8 / max(len(groups), 1)
+    bars, ticks = tier_bars(groups)
+    shared = len(ticks) < len(bars)
+    width = 0.8 / max(len(groups), 1) if shared else 0.8
     for k, group in enumerate(groups):
         color = COLORS[k % len(COLORS)]
-        tiers = _pooled(group, "loss_by_tier")
-        if not tiers.empty:
-            mean = tiers.groupby("tier")["share_in_loss"].mean()
-            x = np.arange(len(mean))
-            by_tier.bar(x + k * width, mean.to_numpy(), width, color=color, label=group.label)
-            by_tier.set_xticks(x + width * (len(groups) - 1) / 2, mean.index, rotation=20, fontsize=8)
+        mine = bars[bars["group"] == k]
+        if not mine.empty:
+            by_tier.bar(mine["x"], mine["share_in_loss"], width, color=color, label=group.label)
         cohorts = _pooled(group, "loss_by_cohort")
         if not cohorts.empty:
             mean = cohorts.groupby("cohort_start_day")["share_in_loss"].mean()
             by_cohort.plot(mean.index, mean.to_numpy(), "o-", color=color, label=group.label)
+    if ticks:
+        by_tier.set_xticks([x for x, _ in ticks], [t for _, t in ticks], rotation=20, fontsize=8, ha="right")
     for ax in (by_tier, by_cohort):
         ax.axhline(0.5, color="#999", ls=":", lw=1)
         ax.set(ylim=(0, 1), ylabel="share of participants with a net loss")
-    by_tier.set(title="Net loss by tier", xlabel="tier at the end or at exit")
+    by_tier.set(title="Net loss by tier", xlabel="tier at the end or at exit, lowest first")
     by_cohort.set(title="Net loss by join cohort", xlabel="joined in the 90 days from day")
     by_tier.legend(fontsize=7)
     save_figure(fig, folder / "loss.png")
     return ("loss.png", "Who loses: by tier and by when they joined",
             "Share of participants (in for 90 days or more, or gone) who paid more for stock than they "
-            "received; dotted: one half (the share_in_loss 'high' line). Mean over replicates.")
+            "received; tiers ranked by the unit price they pay for stock, dearest (lowest tier) first; "
+            f"dotted: one half (the share_in_loss 'high' line). {_over(groups)}")
 
 
 def tree_figure(groups: Sequence[RiskGroup], folder: Path) -> tuple[str, str, str]:
@@ -100,8 +141,9 @@ def tree_figure(groups: Sequence[RiskGroup], folder: Path) -> tuple[str, str, st
     ax.legend(fontsize=7)
     save_figure(fig, folder / "trees.png")
     return ("trees.png", "Recruitment trees against the 2013 thresholds",
-            "One dot per top-of-tree organiser and replicate. Solid lines: 30 people and 3 levels (both "
-            "met: prosecutable under the 2013 joint opinion); dashed: 120 people ('serious').")
+            f"One dot per top-of-tree organiser{' and replicate' * any(len(g.data) > 1 for g in groups)}. "
+            "Solid lines: 30 people and 3 levels (both met: prosecutable under the 2013 joint opinion); "
+            "dashed: 120 people ('serious').")
 
 
 def stock_figure(groups: Sequence[RiskGroup], folder: Path) -> tuple[str, str, str]:

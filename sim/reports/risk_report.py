@@ -2,15 +2,21 @@
 
 Every group (a scenario - at a sweep point, per brand - or a data set) is scored with
 `sim.risk.indicators.score` on each replicate; the table gives each indicator's mean and 95% interval
-across replicates, the verdict most replicates reach, and its legal basis. Where a scenario has
-interventions, the run is also scored before and from the first intervention day. Writes
-`risk.json`, `risk.md`, `risk.html` (self-contained) and `risk_figures/`.
+across replicates (clipped to the values the indicator can take), the verdict most replicates
+reach, and its legal basis. Where a scenario has interventions, the run is also scored before and
+from the first intervention day. Writes `risk.json` (strict JSON: null where there is no value),
+`risk.md`, `risk.html` (self-contained) and `risk_figures/`, all four or none: they are built in a
+hidden folder beside them and moved into place once complete.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import os
+import tempfile
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +27,8 @@ from sim.reports.render import fmt, write_pages
 from sim.reports.risk_groups import RiskGroup
 from sim.risk import indicators as risk
 from sim.risk.convert import from_run
-from sim.risk.schema import NetworkData, read_data
+from sim.risk.schema import NetworkData, cut, read_data
+from sim.risk.spec import SPEC, value_range
 
 RANK = {"n/a": -1, "low": 0, "elevated": 1, "high": 2}
 # Indicators that a period's own orders and payouts measure fairly (see _before_after).
@@ -30,6 +37,11 @@ PERIOD_INDICATORS = ("retail_reach", "recruiting_income_share", "team_pay", "pay
 
 class RiskInputError(ValueError):
     """A target that is neither a run, a batch nor a data folder; str() is one line."""
+
+
+class RiskOutputError(RiskInputError):
+    """The report could not be written (disk full, no permission); str() is one line. A kind of
+    RiskInputError so that whoever reports those in one line reports this too."""
 
 
 def _periods(data: NetworkData, interventions: list[dict]) -> list[tuple[str, NetworkData]]:
@@ -59,19 +71,24 @@ def collect(target: Path) -> tuple[str, list[RiskGroup], dict]:
     target = Path(target)
     groups: dict[tuple[str, str], RiskGroup] = {}
     if (target / "manifest.json").is_file():
-        manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
-        several = len({r["point_id"] for r in manifest["runs"].values()}) > 1
-        for run_id, record in sorted(manifest["runs"].items()):
+        manifest = _json(target / "manifest.json")
+        runs = manifest.get("runs", {})
+        several = len({r["point_id"] for r in runs.values()}) > 1
+        done = [(run_id, r) for run_id, r in sorted(runs.items()) if r["status"] == "done"]
+        for run_id, record in done:
             run = target / "runs" / run_id
-            if record["status"] != "done" or not (run / "journal.npz").is_file():
+            if not (run / "journal.npz").is_file():
                 continue
-            meta = json.loads((run / "meta.json").read_text(encoding="utf-8"))
+            meta = _json(run / "meta.json")
             label = f"{record['scenario']} {record['point_id']}" if several else record["scenario"]
             _add(groups, label, from_run(run), meta["scenario"].get("interventions", []))
+        if done and not groups:  # a committed batch (results/reference): runs/ is not in git
+            raise RiskInputError(f"{target}: the {len(done)} completed runs of this batch are not in runs/ "
+                                 "(not committed); re-run the batch command in its manifest.json first")
         info = {"command": " ".join(manifest.get("command") or []), "root_seed": manifest["root_seed"]}
         kind = manifest.get("kind", "batch")
     elif (target / "journal.npz").is_file():
-        meta = json.loads((target / "meta.json").read_text(encoding="utf-8"))
+        meta = _json(target / "meta.json")
         _add(groups, meta["scenario"]["meta"]["name"], from_run(target),
              meta["scenario"].get("interventions", []))
         info = {"seed": meta["seed"], "scenario_file": meta.get("scenario_file", "")}
@@ -86,6 +103,15 @@ def collect(target: Path) -> tuple[str, list[RiskGroup], dict]:
     if not groups:
         raise RiskInputError(f"{target}: no completed run to score")
     return kind, list(groups.values()), info
+
+
+def _json(path: Path) -> dict:
+    """A run's or a batch's JSON record; a missing or damaged one is a one-line RiskInputError."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise RiskInputError(f"{path}: cannot read ({cut(getattr(exc, 'strerror', None) or str(exc))})"
+                             ) from None
 
 
 def _verdict(verdicts: list[str]) -> tuple[str, str]:
@@ -106,8 +132,9 @@ def summarise(group: RiskGroup) -> dict:
         verdict, counts = _verdict([r.indicators[k].verdict for r in group.results])
         mean, lo, hi = (None, None, None)
         if values.size:
-            m, low, high = interval(values[:, None])
-            mean, lo, hi = float(m[0]), float(low[0]), float(high[0])
+            # With few replicates the t-interval leaves the possible range: a share below 0, say.
+            m, low, high = (float(np.clip(a[0], *value_range(ind.key))) for a in interval(values[:, None]))
+            mean, lo, hi = (_finite(m), _finite(low), _finite(high))
         rows.append({"key": ind.key, "name": ind.name, "unit": ind.unit, "threshold": ind.threshold,
                      "basis": ind.basis, "explanation": ind.explanation, "mean": mean, "lo": lo, "hi": hi,
                      "verdict": verdict, "verdicts": counts, "replicates": len(group.results),
@@ -117,12 +144,51 @@ def summarise(group: RiskGroup) -> dict:
             "overall": overall, "overall_counts": counts, "indicators": rows}
 
 
+def _finite(x: float) -> float | None:
+    """x, or None (JSON null) for NaN and infinities: one replicate has no interval."""
+    return x if math.isfinite(x) else None
+
+
+def plain(value: object) -> object:
+    """`value` as strict JSON data: NaN and infinities become None, numpy scalars plain numbers
+    (json.dump would write NaN, which JSON does not have, and strings for numpy integers)."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return _finite(float(value))
+    return value if value is None or isinstance(value, str) else str(value)
+
+
+def _number(key: str, x: float | None) -> str:
+    """A value as the table shows it; past the indicator's `most` only "> most" (a stock of
+    892,414 days of sales says no more than that sales have stopped)."""
+    most = SPEC[key].get("most")
+    if x is None:
+        return "-"
+    return f"> {fmt(most)}" if most is not None and x > most else fmt(x)
+
+
 def _cell(row: dict) -> str:
     if row["mean"] is None:
         return "n/a"
-    if row["replicates"] < 2:
-        return fmt(row["mean"])
-    return f"{fmt(row['mean'])} [{fmt(row['lo'])}, {fmt(row['hi'])}]"
+    mean, lo, hi = (_number(row["key"], row[k]) for k in ("mean", "lo", "hi"))
+    return mean if row["replicates"] < 2 else f"{mean} [{lo}, {hi}]"
+
+
+def verdict_lines(summaries: list[dict]) -> list[str]:
+    """One short line per group (scenario, point, brand or data set) with its overall verdict."""
+    lines = []
+    for s in summaries:
+        if s["period"] == "whole period":
+            counts = f" (replicates: {s['overall_counts']})" if s["replicates"] > 1 else ""
+            lines.append(f"  {cut(s['label'])}: {s['overall']}{counts}")
+    return lines
 
 
 LIGHT = {"high": "🔴 high", "elevated": "🟠 elevated", "low": "🟢 low", "n/a": "⚪ n/a"}
@@ -196,21 +262,41 @@ def _before_after(summaries: list[dict]) -> list[tuple]:
     return blocks
 
 
-def write_risk(target: Path, out: Path | None = None) -> Path:
-    """Score `target` and write risk.json, risk.md, risk.html and risk_figures/ into `out`."""
+def write_risk(target: Path, out: Path | None = None, echo: Callable[[str], object] | None = None) -> Path:
+    """Score `target` and write risk.json, risk.md, risk.html and risk_figures/ into `out` (default: the
+    target); `echo` gets each group's overall verdict (`verdict_lines`). Returns the HTML path.
+
+    The four are built in a hidden folder in `out` and moved into place only once all are complete,
+    so a failure (RiskOutputError: a full disk, say) leaves the earlier report, if any, as it was.
+    """
     from sim.reports import risk_figures
 
     kind, groups, info = collect(target)
     out = Path(out or target)
-    out.mkdir(parents=True, exist_ok=True)
     summaries = [summarise(g) for g in groups]
-    figures: list[tuple] = []
+    report = plain({"target": str(target), "kind": kind, "rule": risk.RULE, **info, "groups": summaries})
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".risk.", suffix=".tmp", dir=out) as stage:
+            stage = Path(stage)
+            (stage / "risk_figures").mkdir()
+            figures = risk_figures.make_risk_figures([g for g in groups if g.period == "whole period"],
+                                                     stage / "risk_figures")
+            write_json(stage / "risk.json", report, ensure_ascii=True)
+            write_pages(stage, "risk", risk_document(kind, summaries, info, figures), "risk_figures")
 
-    def build(tmp: Path) -> None:
-        figures.extend(risk_figures.make_risk_figures([g for g in groups if g.period == "whole period"],
-                                                      tmp))
+            def move_figures(tmp: Path) -> None:
+                for figure in (stage / "risk_figures").iterdir():
+                    os.replace(figure, tmp / figure.name)
 
-    atomic_folder(out / "risk_figures", build, force=True)
-    report = {"target": str(target), "kind": kind, "rule": risk.RULE, **info, "groups": summaries}
-    write_json(out / "risk.json", report, default=str, ensure_ascii=True)
-    return write_pages(out, "risk", risk_document(kind, summaries, info, figures), "risk_figures")
+            # All is written; renames need no room on the disk. The figures first, as the pages show them.
+            atomic_folder(out / "risk_figures", move_figures, force=True)
+            for name in ("risk.json", "risk.md", "risk.html"):
+                os.replace(stage / name, out / name)
+    except OSError as exc:
+        # (the file named would be a hidden temporary one: name the folder)
+        raise RiskOutputError(f"{out}: cannot write the risk report ({exc.strerror or type(exc).__name__})"
+                              ) from None
+    for line in verdict_lines(summaries) if echo else ():
+        echo(line)
+    return out / "risk.html"

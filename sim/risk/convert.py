@@ -15,6 +15,7 @@ reasons of `REASON`.
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sim.model.ledger import KINDS, WHOLESALE
-from sim.risk.schema import BRAND, MARKET, DataError, NetworkData, rebase, typed
+from sim.risk.schema import BRAND, MARKET, DataError, NetworkData, cut, rebase, typed
 
 if TYPE_CHECKING:
     from sim.model.model import WeishangModel
@@ -45,12 +46,15 @@ START_DATE = date(2025, 1, 1)  # what day 0 of a run is dated, unless told
 def from_run(run_folder: Path, start_date: date = START_DATE) -> NetworkData:
     """A simulated run folder (journal.npz, agents.csv, meta.json) in the schema, in memory."""
     run_folder = Path(run_folder)
-    meta = json.loads((run_folder / "meta.json").read_text(encoding="utf-8"))
-    # Brand names are text even when they look like numbers or "NA".
-    agents = pd.read_csv(run_folder / "agents.csv", dtype={"brand": str, "strategy": str},
-                         keep_default_na=False)
-    with np.load(run_folder / "journal.npz") as npz:
-        j = {k: npz[k] for k in npz.files}
+    try:  # a run folder damaged or cut short (a killed copy, a full disk) is one line, not a traceback
+        meta = json.loads((run_folder / "meta.json").read_text(encoding="utf-8"))
+        # Brand names are text even when they look like numbers or "NA".
+        agents = pd.read_csv(run_folder / "agents.csv", dtype={"brand": str, "strategy": str},
+                             keep_default_na=False)
+        with np.load(run_folder / "journal.npz", allow_pickle=False) as npz:
+            j = {k: npz[k] for k in npz.files}
+    except (OSError, ValueError, zipfile.BadZipFile, pd.errors.ParserError) as exc:
+        raise DataError(f"{run_folder}: not a readable run folder ({cut(str(exc))})") from None
     return _from_parts(j, agents, meta, start_date)
 
 

@@ -63,7 +63,9 @@ def _ind(key: str, value: float | None, detail: dict[str, Any], verdict: str | N
         verdict = "high" if sign * value > sign * s["high"] else (
             "elevated" if sign * value > sign * s["elevated"] else "low")
     if explanation is None:
-        explanation = s.get("na", "") if value is None else s["explain"].format(v=value, **detail, **words)
+        text = s["above"] if value is not None and value > s.get("most", np.inf) else s["explain"]
+        explanation = s.get("na", "") if value is None else text.format(v=value, most=s.get("most"),
+                                                                       **detail, **words)
     threshold = s.get("threshold") or f"high {op} {s['high']:g}, elevated {op} {s['elevated']:g}"
     return Indicator(key, s["name"], None if value is None else float(value), s["unit"], threshold,
                      verdict or "n/a", s["basis"], explanation, detail)
@@ -230,7 +232,7 @@ def _trees(f: _Flows) -> pd.DataFrame:
     else:
         a = pd.DataFrame([], columns=["organiser", "member", "level", "paid"])
         t = a.groupby("organiser").agg(**how)
-        t["top"] = []
+        t["top"] = np.zeros(0, dtype=bool)  # boolean, so t[t["top"]] picks rows, not columns
     t["criminal"] = (t["size"] >= 30) & (t["levels"] >= 3)
     t["serious"] = t["criminal"] & ((t["size"] >= 120) | (t["taken_in"] >= 2.5e6))
     return t.sort_values(["criminal", "size", "levels"], ascending=False)
@@ -287,6 +289,19 @@ def _reorder_before_70(f: _Flows) -> Indicator:
                 {"n": len(r), "flagged": int(flagged.sum())})
 
 
+def _tier_ranks(f: _Flows) -> pd.Series:
+    """Each tier's rank, 1 for the lowest. The data name tiers but do not rank them; a tier ladder is
+    a price ladder (a higher tier buys its stock at a lower unit price), so tiers are ranked by the
+    median unit price of their members' latest stock orders, dearest first. A tier whose members
+    bought no stock ranks lowest; ties go by name."""
+    last = f.stock.groupby("b")["unit_price"].last()  # f.stock is in day order
+    price = pd.Series(last.to_numpy(), index=f.p["tier"].to_numpy()[last.index.to_numpy()])
+    tiers = pd.DataFrame({"tier": sorted(set(f.p["tier"]))})
+    tiers["price"] = tiers["tier"].map(price.groupby(level=0).median())
+    ranked = tiers.sort_values(["price", "tier"], ascending=[False, True], na_position="first", kind="stable")
+    return pd.Series(np.arange(1, len(ranked) + 1), index=ranked["tier"].to_numpy(), name="rank")
+
+
 def _share_in_loss(f: _Flows) -> Indicator:
     t = f.p[["tier", "join_day", "exit_day"]].copy()  # net: received - paid for stock
     s = f.stock.groupby("b")[["yuan", "units"]].sum()
@@ -297,6 +312,9 @@ def _share_in_loss(f: _Flows) -> Indicator:
         g = t.assign(loss=t["net"] < 0).groupby(col)
         f.tables[f"loss_by_{col.split('_')[0]}"] = pd.DataFrame(
             {"share_in_loss": g["loss"].mean(), "n": g.size(), "median_net": g["net"].median()}).reset_index()
+    by_tier = f.tables["loss_by_tier"]  # in rank order, lowest tier first (not by name)
+    by_tier.insert(1, "rank", by_tier["tier"].map(_tier_ranks(f)).astype("int64"))
+    f.tables["loss_by_tier"] = by_tier.sort_values("rank", kind="stable").reset_index(drop=True)
     j = t[(t["exit_day"] >= 0) | (t["join_day"] <= f.end - WINDOW)]  # out, or in for 90 days: judged
     return _ind("share_in_loss", _f((j["net"] < 0).mean()), {
         "n": len(j), "median_net": _f(j["net"].median()), "share_in_loss_everyone": _f((t["net"] < 0).mean()),

@@ -29,6 +29,10 @@ ISO `YYYY-MM-DD`):
   Without it the period runs from the earliest date in any file to the latest, so quiet days
   after the last record are not covered.
 
+Numbers use ASCII digits, no separators; a whole number is at most MAX_COUNT, an amount or a price
+at most MAX_MONEY yuan (refused, not wrapped around or overflowed). Brands are given for every
+participant or none; an order's brand is some participant's. A NUL byte anywhere is refused.
+
 Days are counted from the start of the period (day 0); `days` is the number of days covered.
 `brand` and `market` are reserved and cannot be participant ids. Units, prices and amounts cannot be negative.
 A participant is active on day d when join_day <= d and (exit_day is -1 or d < exit_day).
@@ -57,7 +61,13 @@ REASONS = ("recruit_bonus", "team_bonus", "other")
 BRAND, MARKET = "brand", "market"  # reserved ids: the brand itself, the discount traders
 TRUE, FALSE = ("true", "1", "yes"), ("false", "0", "no")
 DATE_COLUMNS = {"day": "date", "join_day": "join_date", "exit_day": "exit_date"}  # frame -> file
-ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits: \d would take Arabic-Indic ones too
+WHOLE = "[0-9]+"  # a whole number without its sign
+NUMBER = r"([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"  # float()'s forms without nan, inf, "_", sign
+# The largest whole number (units of an order, income posts) and amount (yuan) a file may hold: far
+# above any real order, and small enough that sums over millions of rows stay exact in int64.
+MAX_COUNT, MAX_MONEY = 10**9, 1e12
+SHOWN = 60  # characters of a value or a column name echoed in an error message
 
 # File columns: (name, parser, column required). Parsers: id = non-empty text, text = any text,
 # date / date? = ISO date (date? may be empty), count = whole number >= 0, money = number >= 0.
@@ -71,7 +81,9 @@ COLUMNS = {
                     ("reason", REASONS, True), ("source_id", "text", False)],
     "claims.csv": [("participant_id", "id", True), ("income_posts", "count", True),
                    ("mean_claimed_monthly_income", "money", True)],
+    "period.csv": [("start_date", "date", True), ("end_date", "date", True)],
 }
+OPTIONAL_FILES = ("claims.csv", "period.csv")
 # The in-memory frames: column -> dtype (str columns hold "" for none, never NaN).
 FRAMES = {
     "participants": {"id": str, "upline_id": str, "join_day": "int64", "exit_day": "int64", "tier": str,
@@ -150,14 +162,25 @@ def _flag(problems: list, mask: pd.Series, message) -> None:
         problems.append((row, message(row)))
 
 
+def cut(text: str) -> str:
+    """Text cut to SHOWN characters with an ellipsis, on one line, for a short error message."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= SHOWN else text[:SHOWN - 1] + "…"
+
+
+def short(value: object) -> str:
+    """repr(value) (quoted, escapes shown) cut to SHOWN characters, for a value echoed in an error."""
+    return cut(repr(value))
+
+
 def _load(folder: Path, name: str) -> pd.DataFrame | None:
     """The file's cells as stripped text, indexed by data row number (header = row 0)."""
     path = folder / name
     if not path.is_file():
-        if name == "claims.csv":
+        if name in OPTIONAL_FILES:
             return None
         raise DataError(f"{path}: file not found (required: participants.csv, orders.csv, payouts.csv; "
-                        "claims.csv is optional)")
+                        "claims.csv and period.csv are optional)")
     spec, records, rows = COLUMNS[name], [], []
     try:
         # utf-8-sig: spreadsheet exports often begin with a byte-order mark.
@@ -166,9 +189,11 @@ def _load(folder: Path, name: str) -> pd.DataFrame | None:
             header = [h.strip() for h in next(reader, [])]
             if not header:
                 raise DataError(f"{path}: empty file (no header row)")
+            if any("\0" in h for h in header):  # csv reads it as text: the column would just not match
+                raise DataError(f"{path}: the header holds a NUL byte (a binary or damaged file?)")
             twice = next((h for h in header if header.count(h) > 1), None)
             if twice is not None:
-                raise DataError(f"{path}: column {twice!r} appears more than once")
+                raise DataError(f"{path}: column {short(twice)} appears more than once")
             missing = [c for c, _, required in spec if required and c not in header]
             if missing:
                 raise DataError(f"{path}: missing column{'s' * (len(missing) > 1)} {', '.join(missing)} "
@@ -178,12 +203,16 @@ def _load(folder: Path, name: str) -> pd.DataFrame | None:
                     continue  # blank lines are skipped but still counted, so rows match lines
                 if len(record) != len(header):
                     raise DataError(f"{path}: row {n}: {len(record)} values, the header has {len(header)}")
+                if any("\0" in cell for cell in record):
+                    raise DataError(f"{path}: row {n}: a NUL byte in a value (a binary or damaged file?)")
                 records.append([cell.strip() for cell in record])
                 rows.append(n)
     except UnicodeDecodeError:
         raise DataError(f"{path}: not UTF-8 text (save it as UTF-8)") from None
     except csv.Error as exc:
-        raise DataError(f"{path}: unreadable CSV: {exc}") from None
+        raise DataError(f"{path}: unreadable CSV: {cut(str(exc))}") from None
+    except OSError as exc:  # unreadable (permissions, a disk error): still one line
+        raise DataError(f"{path}: cannot read ({exc.strerror or type(exc).__name__})") from None
     frame = pd.DataFrame(records, columns=header, index=rows, dtype=str)
     for column, _, _ in spec:  # an absent optional column reads as empty cells
         if column not in frame:
@@ -193,7 +222,7 @@ def _load(folder: Path, name: str) -> pd.DataFrame | None:
 
 def _says(raw: pd.Series, column: str, what: str):
     """A message maker for _flag: the column, the bad value as written, and what is wrong."""
-    return lambda row: f"{column}: {raw[row]!r} {what}"
+    return lambda row: f"{column}: {short(raw[row])} {what}"
 
 
 def _parse(frame: pd.DataFrame, name: str, problems: list) -> dict[str, pd.Series]:
@@ -207,16 +236,22 @@ def _parse(frame: pd.DataFrame, name: str, problems: list) -> dict[str, pd.Serie
         if kind in ("id", "text"):
             out[column] = raw
         elif kind == "count":
-            whole, negative = raw.str.fullmatch(r"\+?\d+"), raw.str.fullmatch(r"-\d+")
+            whole, negative = raw.str.fullmatch(r"\+?" + WHOLE), raw.str.fullmatch("-" + WHOLE)
+            # more digits than MAX_COUNT has cannot be converted safely (int64 wraps past 2^63)
+            long = whole & (raw.str.lstrip("+").str.lstrip("0").str.len() > len(str(MAX_COUNT)))
+            number = pd.to_numeric(raw.where(whole & ~long, "0")).astype("int64")
             _flag(problems, negative, _says(raw, column, "is negative"))
             _flag(problems, full & ~whole & ~negative, _says(raw, column, "is not a whole number"))
-            out[column] = pd.to_numeric(raw.where(whole, "0")).astype("int64")
+            _flag(problems, long | (number > MAX_COUNT), _says(raw, column, f"is above {MAX_COUNT:,}"))
+            out[column] = number.where(number <= MAX_COUNT, 0)
         elif kind == "money":
-            number = pd.to_numeric(raw.where(full, "0"), errors="coerce").astype("float64")
-            finite = pd.Series(np.isfinite(number), index=raw.index)
-            _flag(problems, ~finite, _says(raw, column, "is not a number"))
-            _flag(problems, finite & (number < 0), _says(raw, column, "is negative"))
-            out[column] = number.where(finite, 0.0)
+            form, signed = raw.str.fullmatch(r"\+?" + NUMBER), raw.str.fullmatch("-" + NUMBER)
+            number = pd.to_numeric(raw.where(form | signed, "0")).astype("float64") + 0.0  # -0 -> 0
+            negative, big = number < 0, form & (~np.isfinite(number) | (number > MAX_MONEY))  # 1e400: inf
+            _flag(problems, negative, _says(raw, column, "is negative"))
+            _flag(problems, full & ~form & ~signed, _says(raw, column, "is not a number"))
+            _flag(problems, big, _says(raw, column, f"is above {MAX_MONEY:,.0f}"))
+            out[column] = number.where(~negative & ~big, 0.0)
         elif kind == "bool":
             low = raw.str.lower()
             allowed = ", ".join(TRUE + FALSE)
@@ -264,13 +299,16 @@ def read_data(folder: Path) -> NetworkData:
 
     def unknown(values: pd.Series, column: str) -> None:  # a reference that names no participant
         _flag(problems, (values != "") & ~values.isin(known),
-              lambda row: f"{column}: {values[row]!r} is not a participant id")
+              _says(values, column, "is not a participant id"))
 
     problems = []
     _flag(problems, ids.duplicated(),
-          lambda row: f"id: {ids[row]!r} appears twice (first at row {ids.index[ids == ids[row]][0]})")
-    _flag(problems, ids.isin((BRAND, MARKET)), lambda row: f"id: {ids[row]!r} is reserved (used in orders)")
+          lambda row: f"id: {short(ids[row])} appears twice (first at row {ids.index[ids == ids[row]][0]})")
+    _flag(problems, ids.isin((BRAND, MARKET)), _says(ids, "id", "is reserved (used in orders)"))
     unknown(up, "upline_id")
+    named = p["brand"] != ""  # a participant without a brand would drop out of every brand's network
+    _flag(problems, ~named & named.any(),
+          lambda row: "brand: empty, but other participants name one (give every participant's or none)")
     _flag(problems, (p["exit_date"] >= 0) & (p["exit_date"] < p["join_date"]),
           lambda row: f"exit_date: {date.fromordinal(p['exit_date'][row])} is before join_date")
     _fail(folder / "participants.csv", problems)
@@ -278,30 +316,35 @@ def read_data(folder: Path) -> NetworkData:
     if cycle is not None:
         row = int(ids.index[cycle])
         raise DataError(f"{folder / 'participants.csv'}: row {row}: upline_id: the upline tree has a cycle "
-                        f"through id {ids[row]!r}")
+                        f"through id {short(ids[row])}")
     buyer, seller, kind, flag = o["buyer_id"], o["seller_id"], o["kind"], o["buyer_is_participant"]
     _flag(problems, ~seller.isin(known) & (seller != BRAND),
-          lambda row: f"seller_id: {seller[row]!r} is neither a participant id nor '{BRAND}'")
+          _says(seller, "seller_id", f"is neither a participant id nor '{BRAND}'"))
     _flag(problems, flag & ~buyer.isin(known),
-          lambda row: f"buyer_id: {buyer[row]!r} is flagged buyer_is_participant but is not a participant id")
+          _says(buyer, "buyer_id", "is flagged buyer_is_participant but is not a participant id"))
     wholesale = kind.isin(STOCK_ORDER_KINDS)
     _flag(problems, wholesale & ~buyer.isin(known),
-          lambda row: f"buyer_id: {buyer[row]!r} is not a participant id ({kind[row]} orders come from one)")
+          lambda row: f"buyer_id: {short(buyer[row])} is not a participant id "
+                      f"({kind[row]} orders come from one)")
     _flag(problems, ~wholesale & (seller == BRAND),
           lambda row: f"seller_id: {kind[row]} orders are sold by a participant, not '{BRAND}'")
     for special, only in ((MARKET, "dump"), (BRAND, "buyback")):
         _flag(problems, (kind == only) != (buyer == special),
-              lambda row, s=special, k=only: f"buyer_id: {buyer[row]!r} in a {kind[row]} order "
+              lambda row, s=special, k=only: f"buyer_id: {short(buyer[row])} in a {kind[row]} order "
                                              f"('{s}' buys in {k} orders and only there)")
+    # A brand no participant sells has no network to score (and no tree, no tiers).
+    names = f"participants.csv names {short(', '.join(sorted(set(p['brand']))))}" if named.any() else "none"
+    _flag(problems, (o["brand"] != "") & ~o["brand"].isin(set(p["brand"])),
+          _says(o["brand"], "brand", f"is no participant's brand ({names})"))
     _fail(folder / "orders.csv", problems)
     unknown(pay["payee_id"], "payee_id")
     unknown(pay["source_id"], "source_id")
     _fail(folder / "payouts.csv", problems)
     claims = parsed.get("claims.csv", {c: pd.Series(dtype=str) for c in FRAMES["claims"]})
-    period = _read_period(folder)
+    period = _period(folder, parsed.get("period.csv"))
     unknown(claims["participant_id"], "participant_id")
-    _flag(problems, claims["participant_id"].duplicated(),
-          lambda row: f"participant_id: {claims['participant_id'][row]!r} appears twice")
+    _flag(problems, claims["participant_id"].duplicated(), _says(claims["participant_id"], "participant_id",
+                                                                "appears twice"))
     _fail(folder / "claims.csv", problems)
 
     brand_of = dict(zip(ids, p["brand"], strict=True))
@@ -315,24 +358,17 @@ def read_data(folder: Path) -> NetworkData:
         raise DataError(f"{folder / str(exc)}") from None
 
 
-def _read_period(folder: Path) -> tuple[int, int] | None:
-    """The optional period.csv as (first, last) date ordinals; checked."""
-    path = folder / "period.csv"
-    if not path.is_file():
+def _period(folder: Path, period: dict[str, pd.Series] | None) -> tuple[int, int] | None:
+    """The parsed period.csv as (first, last) date ordinals, checked (None without the file)."""
+    if period is None:
         return None
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.DictReader(handle))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: cannot read ({exc})") from None
-    if len(rows) != 1 or not {"start_date", "end_date"} <= set(rows[0]):
-        raise DataError(f"{path}: expected columns start_date, end_date and exactly one row")
-    try:
-        first, last = (date.fromisoformat(rows[0][c].strip()).toordinal() for c in ("start_date", "end_date"))
-    except ValueError:
-        raise DataError(f"{path}: row 1: dates must be ISO YYYY-MM-DD") from None
+    path = folder / "period.csv"
+    if len(period["start_date"]) != 1:
+        raise DataError(f"{path}: expected exactly one row (start_date, end_date), found "
+                        f"{len(period['start_date'])}")
+    first, last = int(period["start_date"].iloc[0]), int(period["end_date"].iloc[0])
     if last < first:
-        raise DataError(f"{path}: row 1: end_date is before start_date")
+        raise DataError(f"{path}: row {period['start_date'].index[0]}: end_date is before start_date")
     return first, last
 
 

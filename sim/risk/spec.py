@@ -17,7 +17,8 @@ AMWAY = "In re Amway Corp., 93 F.T.C. 618 (1979)"
 WECHAT = "WeChat platform rules 2015-16 (no distribution deeper than 3 levels)"
 
 # One row per indicator: cut-offs `high` / `elevated` (`below`: low values are the risk), basis,
-# explanation (`na`: when not measurable). Each row's comment says why its cut-offs are there.
+# explanation (`na`: when not measurable; `above`: for a value past `most`, shown as "> most").
+# Each row's comment says why its cut-offs are there.
 SPEC: dict[str, dict[str, Any]] = {
     # Half the goods never reaching an end user is past stock in transit; Amway's 70% is elevated.
     "retail_reach": dict(
@@ -60,12 +61,15 @@ SPEC: dict[str, dict[str, Any]] = {
         basis=f"{DSR} Art. 24 (pay at most 30% of the seller's own sales to consumers)",
         explain="Bonuses paid came to {words} participants' own retail sales to outsiders (the Direct "
                 "Selling Regulation allows at most 30%)."),
-    # Two months of stock is generous for goods sold to friends; six months is hoarding.
+    # Two months of stock is generous for goods sold to friends; six months is hoarding. Past ten
+    # years the number only says that sales have all but stopped (a near-zero rate divides it).
     "stock_days": dict(
         name="Stock held, in days of sales to end users", unit="days", high=180.0, elevated=60.0,
         basis=f"{FTC_2018}: inventory loading; {AMWAY}: buyback and 70% rules",
         explain="Participants hold {stock:,.0f} units, {v:,.0f} days of their recent retail sales to "
-                "outsiders."),
+                "outsiders.", most=3650.0,
+        above="Participants hold {stock:,.0f} units, more than {most:,.0f} days (ten years) of their recent "
+              "retail sales to outsiders, which have all but stopped."),
     # Amway's rule broken on most reorders is high; on one in five, elevated.
     "reorder_before_70": dict(
         name="Reorders before 70% of stock was resold", unit="share of orders", high=0.5, elevated=0.2,
@@ -93,3 +97,9 @@ SPEC: dict[str, dict[str, Any]] = {
 RULE = ("high if two or more indicators are high (the 2013 threshold of 30 people in 3 levels counts as "
         "one: it applies only where other indicators show a pyramid form); elevated if any indicator is "
         "high or three or more are elevated; otherwise low (n/a indicators are not counted)")
+
+
+def value_range(key: str) -> tuple[float, float]:
+    """The values an indicator can take: a share lies in [0, 1], a count of people or days, a ratio
+    is never negative (the bounds a 95% interval of its mean is clipped to)."""
+    return (0.0, 1.0) if SPEC[key]["unit"].startswith("share") else (0.0, float("inf"))
