@@ -147,7 +147,11 @@ def test_records_that_do_not_fit_the_scenario_are_refused_with_nothing_written(o
         return change
 
     tier = altered("tier", edit("participants.csv", "general agent", "platinum"))  # the founders' tier
-    brand = altered("brand", edit("participants.csv", "miracle", "other"))
+    def rename_brand(folder: Path) -> None:  # in every file that names it, so the records agree
+        for file in ("participants.csv", "orders.csv"):
+            edit(file, "miracle", "other")(folder)
+
+    brand = altered("brand", rename_brand)
     short = records(tmp_path / "short", days=20)
     out = tmp_path / "out"
     one_line_error(calibrate(tier, out), "tier 'platinum'", "not in the scenario's plan")
