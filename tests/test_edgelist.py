@@ -122,6 +122,15 @@ def test_missing_file(tmp_path):
     edge_list_error(tmp_path / "nowhere.txt")
 
 
+@pytest.mark.parametrize("content", ["x" * 1_000_000 + "\n", "root:$6$" + "s" * 200 + ":19000:0:7:::\n"],
+                         ids=["a megabyte line", "a password file"])
+def test_a_bad_line_is_echoed_only_in_a_short_cut(tmp_path, content):
+    # the file named may be anything (a password file, a log): its first line is not printed whole
+    message = edge_list_error(write(tmp_path, content))
+    assert "line 1" in message and "…" in message
+    assert len(message) < len(str(tmp_path)) + 100
+
+
 def test_byte_order_mark_is_not_part_of_the_first_label(tmp_path):
     graph = read_edgelist(write(tmp_path, "\ufeff1 2\n2 3\n3 1\n".encode()))
     assert graph.number_of_nodes() == 3
@@ -179,6 +188,20 @@ def test_scenario_without_a_usable_edgelist_file(tmp_path, text):
     assert "\n" not in message
     assert str(path) in message
     assert "population.edgelist" in message
+
+
+@pytest.mark.parametrize(("given", "words"), [
+    ("edges\\u0000.txt", "is not a file path"),  # a NUL (written as a TOML escape)
+    ("a" * 300, "cannot be a file path (File name too long)"),  # one name past the file system's 255
+    ("a/" * 2500, "a text of 5,000 characters"),  # past the text limit
+])
+def test_an_edgelist_path_that_cannot_be_a_path_is_one_line(tmp_path, given, words):
+    path = write(tmp_path, EDGELIST_SCENARIO.format(file=given), "net.toml")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    message = str(info.value)
+    assert "\n" not in message and str(path) in message and len(message) < len(str(path)) + 200
+    assert "population.edgelist" in message and words in message
 
 
 def test_scenario_with_an_unreadable_edgelist_is_rejected_on_load(tmp_path):

@@ -156,8 +156,12 @@ def test_an_intervention_on_day_zero_is_in_force_from_the_start():
     assert (model.people.depth[model.people.ever_sellers()] == 0).all(), "only founders: level 1"
 
 
-def test_an_intervention_after_the_last_day_is_refused():
-    raw = bundled("pyramid", {"run.days": 100}).to_dict()
+def test_an_intervention_after_the_last_day_loads_and_never_acts():
+    # Looking at the start of a scenario is natural: the run goes ahead (with a warning, tested in
+    # test_input_limits) and the ban, due after the run's end, never stops the team bonus.
+    raw = bundled("pyramid", {"run.days": 60, "population.people": 20000, **EVERYONE_OPEN}).to_dict()
     raw["interventions"] = [{"day": 200, "action": "ban_team_bonus"}]
-    with pytest.raises(ScenarioError, match=r"interventions.0.day: 200 is after the last day"):
-        scenario_from_dict(raw, "late")
+    model = run(scenario_from_dict(raw, "late"))
+    assert model.day == 60
+    paid = model.ledger.total_amount
+    assert paid[KIND["team_bonus"]] + paid[KIND["buy_in_bonus"]] > 0

@@ -154,10 +154,18 @@ def test_unknown_key_suggests_the_closest(tmp_path, text, key, suggestion):
 
 
 def test_unknown_key_without_a_close_match_lists_the_allowed_keys(tmp_path):
-    message = one_line_error(write(tmp_path, "[population]\nzzzzzz = 1\n"))
-    assert "population.zzzzzz" in message
+    message = one_line_error(write(tmp_path, "[market]\nzzzzzz = 1\n"))
+    assert "market.zzzzzz" in message
     assert "did you mean" not in message
-    assert all(key in message for key in P.POPULATION)
+    assert all(key in message for key in P.MARKET)
+
+
+def test_a_long_list_of_allowed_keys_is_cut_to_a_short_line_pointing_to_the_rest(tmp_path):
+    message = one_line_error(write(tmp_path, "[trust]\nzzzzzz = 1\n"))
+    keys = list(P.TRUST)
+    assert keys[0] in message and keys[-1] not in message
+    assert "in sim/model/parameters.py" in message
+    assert len(message) - len(str(tmp_path)) < 260
 
 
 @pytest.mark.parametrize(

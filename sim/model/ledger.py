@@ -145,7 +145,7 @@ class Ledger:
             np.add.at(self.seller_net, payee[mask], amount[mask])
             np.add.at(self.seller_receipts, payee[mask], amount[mask])
         self._chunks.append((np.full(n, self.day, dtype=np.int32), np.full(n, k, dtype=np.int8),
-                             payer.copy(), payee.copy(), amount.copy(), units.astype(np.int32),
+                             payer.copy(), payee.copy(), amount.copy(), units.copy(),
                              brand.astype(np.int16), np.full(n, -1, dtype=np.int64)))
 
     def impute_time(self, sellers: np.ndarray, amount) -> None:
@@ -165,7 +165,7 @@ class Ledger:
         self.today_amount[k] += amount.sum()
         self._chunks.append((np.full(n, self.day, dtype=np.int32), np.full(n, k, dtype=np.int8),
                              sellers.copy(), np.full(n, self.OWN_TIME, dtype=np.int64), amount.copy(),
-                             np.zeros(n, dtype=np.int32), np.zeros(n, dtype=np.int16),
+                             np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int16),
                              np.full(n, -1, dtype=np.int64)))
 
     def _count(self, k: int, amount: float, units: int, payee: int) -> None:
@@ -184,7 +184,8 @@ class Ledger:
         if not rows:
             return
         cols = list(zip(*rows, strict=True))
-        dtypes = (np.int32, np.int8, np.int64, np.int64, float, np.int32, np.int16, np.int64)
+        # units in 64 bits, as the balances: one order of cheap units can pass 2**31
+        dtypes = (np.int32, np.int8, np.int64, np.int64, float, np.int64, np.int16, np.int64)
         self._chunks.append(tuple(np.asarray(c, dtype=t) for c, t in zip(cols, dtypes,
                                                                          strict=True)))
         self._rows = []

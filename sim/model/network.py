@@ -16,6 +16,8 @@ import numba
 import numpy as np
 from mesa.discrete_space import Network
 
+from sim.common.text import cut, short_path, shown
+
 
 class EdgeListError(ValueError):
     """An edge-list file that cannot be read; str() is one line naming file and line."""
@@ -110,40 +112,63 @@ def _holme_kim(n, m, triangle_prob, seed):  # pragma: no cover (compiled)
     return pairs[:ties]
 
 
+def locate_edgelist(given: str, base: Path) -> tuple[Path, int]:
+    """The edge-list file a scenario names (relative to `base`) and its number of people, read now
+    so that a bad one is an error before anything runs; EdgeListError says what is wrong."""
+    if not given:
+        raise EdgeListError("required when graph = 'edgelist'")
+    if not given.isprintable():  # a NUL is no path at all; other control characters are typos
+        raise EdgeListError(f"{shown(given)} is not a file path (allowed: printable characters)")
+    try:
+        file = (base / given).resolve()
+        found = file.is_file()
+    except (OSError, ValueError) as exc:  # e.g. a name too long for the file system
+        raise EdgeListError(f"{shown(given)} cannot be a file path "
+                            f"({getattr(exc, 'strerror', None) or 'not valid'})") from None
+    if not found:
+        raise EdgeListError(f"file {shown(given)} not found")
+    return file, read_edgelist(file).number_of_nodes()
+
+
 def read_edgelist(path: str | Path) -> nx.Graph:
     """Read 'a b [tie]' lines; labels become 0..N-1 in order of first appearance.
 
-    The optional third column is the tie strength in [0, 1]; '#' starts a comment.
+    The optional third column is the tie strength in [0, 1]; '#' starts a comment. Errors echo
+    no more of the file than a short cut of the bad line (the file may be anything a user named).
     """
     path = Path(path)
+    where = short_path(path)
     graph = nx.Graph()
     ids: dict[str, int] = {}
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise EdgeListError(f"{path}: cannot read edge list: {exc}") from None
+    except UnicodeDecodeError:
+        raise EdgeListError(f"{where}: cannot read edge list: not a UTF-8 text file") from None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise EdgeListError(f"{where}: cannot read edge list ({reason})") from None
     for number, line in enumerate(lines, 1):
         fields = line.split("#", 1)[0].replace(",", " ").split()
         if not fields:
             continue
         if len(fields) not in (2, 3):
-            raise EdgeListError(f"{path}: line {number}: expected 'a b [tie]', got {line.strip()!r}")
+            raise EdgeListError(f"{where}: line {number}: expected 'a b [tie]', got {shown(cut(line, 30))}")
         a, b = (ids.setdefault(label, len(ids)) for label in fields[:2])
         if a == b:
-            raise EdgeListError(f"{path}: line {number}: a person cannot be their own contact")
+            raise EdgeListError(f"{where}: line {number}: a person cannot be their own contact")
         attrs = {}
         if len(fields) == 3:
             try:
                 tie = float(fields[2])
             except ValueError:
                 tie = -1.0
-            if not 0.0 <= tie <= 1.0:
-                raise EdgeListError(f"{path}: line {number}: tie strength {fields[2]!r} "
+            if not 0.0 <= tie <= 1.0:  # (NaN is not)
+                raise EdgeListError(f"{where}: line {number}: tie strength {shown(cut(fields[2], 30))} "
                                     "(allowed: a number from 0 to 1)")
             attrs["tie"] = tie
         graph.add_edge(a, b, **attrs)
     if graph.number_of_nodes() < 2:
-        raise EdgeListError(f"{path}: no edges found (expected lines 'a b [tie]')")
+        raise EdgeListError(f"{where}: no edges found (expected lines 'a b [tie]')")
     return graph
 
 

@@ -2,13 +2,17 @@
 
 A scenario file only needs the keys it changes; `sim.scenario` fills in the rest from
 here and checks each value against the bounds below. Figures taken from the source
-articles or published sources (docs/domain.md) say so in their meaning.
+articles or published sources (docs/domain.md) say so in their meaning. `LIMITS`, at the
+end, are the bounds on the input as a whole that protect the machine.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from sim.common.text import shown
+from sim.common.tomlfile import MAX_DOTTED_PARTS, MAX_FILE_BYTES
 
 STRATEGIES = ("relationship", "hoarder", "recruiter", "member")
 GRAPHS = ("holme_kim", "watts_strogatz", "barabasi_albert", "edgelist")
@@ -32,12 +36,36 @@ class Param:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         kind = type(self.default).__name__
         if kind == "list":
-            kind = "list of numbers"
+            return "list of shares from 0 to 1"
         if self.lo is not None and self.hi is not None:
             return f"{kind} from {self.lo} to {self.hi}"
         if self.lo is not None:
             return f"{kind} >= {self.lo}"
         return kind
+
+    def check(self, value: Any) -> Any:
+        """The value as the model uses it (an int for an int parameter, a float for a float one);
+        ValueError('VALUE is not allowed (allowed: ...)') if it is not allowed."""
+        default, ok = self.default, True
+        if isinstance(default, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(default, int | float):
+            ok = not isinstance(value, bool) and isinstance(value, int | float) and value == value  # NaN
+            if ok and isinstance(default, int) and not isinstance(value, int):
+                ok = float(value).is_integer()  # 30.0 days is 30 days; inf is not an integer
+                value = int(value) if ok else value
+            # (bounds before float(): an int too large for a float is out of them)
+            ok = ok and (self.lo is None or value >= self.lo) and (self.hi is None or value <= self.hi)
+            value = float(value) if ok and isinstance(default, float) else value
+        elif isinstance(default, str):
+            ok = isinstance(value, str) and (not self.choices or value in self.choices)
+        elif isinstance(default, list):
+            ok = isinstance(value, list) and all(
+                isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 1 for v in value)
+            value = [float(v) for v in value] if ok else value
+        if not ok:
+            raise ValueError(f"{shown(value)} is not allowed (allowed: {self.allowed()})")
+        return value
 
 
 RUN = {
@@ -51,10 +79,12 @@ META = {
 }
 
 POPULATION = {
-    "people": Param(2000, "persons", "people on the social graph (WeChat contacts)", 10, 10_000_000),
+    "people": Param(2000, "persons", "people on the social graph (WeChat contacts); a run needs "
+                    "about 4 KiB of memory a person (a million: ~4 GiB)", 10, 10_000_000),
     "graph": Param("holme_kim", "-", "social graph generator or an edge-list file", choices=GRAPHS),
     "edgelist": Param("", "path", "edge list 'a b [tie]' per line, relative to the scenario file"),
-    "mean_degree": Param(12, "contacts", "mean number of contacts per person", 2, 1000),
+    "mean_degree": Param(12, "contacts", "mean number of contacts per person (with people, at most "
+                         "LIMITS['contacts'] contacts in all)", 2, 1000),
     "rewire_prob": Param(0.1, "probability", "Watts-Strogatz rewiring probability", 0.0, 1.0),
     "triangle_prob": Param(0.3, "probability", "Holme-Kim triangle-closing probability", 0.0, 1.0),
     "strong_tie_share": Param(0.25, "share", "share of ties that are family/close friends", 0.0, 1.0),
@@ -187,7 +217,8 @@ STRATEGY = {
     "income_exaggeration": Param(1.0, "x", "claimed income over real income in screenshots", 0.0, 100.0),
     "follow_up": Param(0.9, "probability", "chance a customer gets after-sales follow-up", 0.0, 1.0),
     "overclaim": Param(0.0, "quality", "how far claims exceed the product's real quality", 0.0, 1.0),
-    "pitches_per_day": Param(0.02, "pitches/day", "recruitment pitches to contacts", 0.0, 100.0),
+    "pitches_per_day": Param(0.02, "pitches/day", "recruitment pitches to contacts (more when the plan "
+                             "pays for recruits, up to MAX_PITCHES_PER_DAY people a day)", 0.0, 100.0),
     "group_posts_per_day": Param(0.0, "posts/day", "recruitment pitches posted in group chats, read by "
                                  "sellers.group_size people met there (strangers)", 0.0, 100.0),
     "optimism": Param(1.0, "x", "expected sales over recent real sales when restocking", 0.0, 100.0),
@@ -309,3 +340,46 @@ INTERVENTION = {
 
 SECTIONS = {"run": RUN, "meta": META, "population": POPULATION, "trust": TRUST,
             "market": MARKET, "sellers": SELLERS}
+
+
+# A seller pitches at most this many people a day, contacts and group-chat readers together, however
+# much a recruitment bonus spurs it (the spur multiplies pitches_per_day and group_posts_per_day
+# without bound: a bonus of 10 million yuan made one seller's pitches need hundreds of GiB).
+MAX_PITCHES_PER_DAY = 200
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A limit on the input, with what it counts and why it is there."""
+
+    value: int
+    what: str
+    why: str
+
+
+LIMITS = {
+    "file_bytes": Limit(MAX_FILE_BYTES, "bytes in a scenario file",
+                        "bundled files are 3-5 KB; the TOML parser takes about a second a MB"),
+    "dotted_parts": Limit(MAX_DOTTED_PARTS, "parts of a dotted key or table name in a file, "
+                          "checked before parsing", "the parser's memory grows with their square"),
+    "nesting": Limit(8, "levels of tables and lists nested in one another",
+                     "the deepest key is brands.N.tiers.N.KEY, 5 levels"),
+    "items": Limit(100, "items in a list (tiers, team_bonus levels, interventions) or keys in a table",
+                   "checked before anything else, so a huge list is refused at once"),
+    "brands": Limit(20, "brands in a scenario", "stock is counted per account and brand"),
+    "text_chars": Limit(1000, "characters in a text value (names, descriptions, the edge-list path)",
+                        "names go into file names, tables and figures"),
+    "name_bytes": Limit(200, "bytes (UTF-8) in meta.name, a plain folder name: no / \\ or control "
+                        "characters", "the name is the run folder's, NAME-seedS, within 255 bytes"),
+    "key_chars": Limit(200, "characters in a --set key", "the longest real key has about 40"),
+    "key_parts": Limit(8, "dotted parts in a --set key", "as deep as the nesting allows"),
+    "value_chars": Limit(10_000, "characters in a --set value", "a list of 100 shares takes ~600"),
+    "contacts": Limit(200_000_000, "population.people x population.mean_degree",
+                      "trust and ties are kept per contact, from both ends: about 130 bytes each"),
+    "order_units": Limit(1_000_000_000, "units in a tier's first_order or monthly_quota at its "
+                         "unit price (price x list_price)",
+                         "stock is counted in whole units, in 64-bit integers summed over the run"),
+    "pitches_per_day": Limit(MAX_PITCHES_PER_DAY, "people a seller pitches a day, contacts and "
+                             "group-chat readers together, however much a recruitment bonus spurs it",
+                             "a day's pitches are drawn at once: this bounds their memory"),
+}

@@ -1,26 +1,46 @@
 """Scenario files: TOML in, a validated and fully defaulted `Scenario` out.
 
 Every problem is reported as one `ScenarioError` line naming the file, the key (in the
-same dotted form `--set` uses, e.g. `brands.0.tiers.1.price`) and what is allowed.
+same dotted form `--set` uses, e.g. `brands.0.tiers.1.price`) and what is allowed; what it
+echoes of the input is cut to a few dozen characters. The limits on the input as a
+whole (`parameters.LIMITS`) protect the machine from input that would take its memory or hours
+before any error could be given.
 """
 
 from __future__ import annotations
 
 import copy
 import difflib
+import logging
+import math
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sim.common.tomlfile import read_toml
+from sim.common.text import cut, short_path, shown
+from sim.common.tomlfile import check_tree, long_dotted_key, read_toml
 from sim.model import bundled
 from sim.model import parameters as P
-from sim.model.network import EdgeListError, read_edgelist
+from sim.model.network import EdgeListError, locate_edgelist
+
+log = logging.getLogger(__name__)
 
 
 class ScenarioError(ValueError):
     """A scenario file or override that cannot be used; str() is one line."""
+
+
+LIMITS = P.LIMITS
+_BRANDS, _ITEMS, _NESTING = LIMITS["brands"].value, LIMITS["items"].value, LIMITS["nesting"].value
+_warned: set[str] = set()
+
+
+def _warn(message: str) -> None:
+    """One line on stderr (through logging), once per process however often a scenario is resolved."""
+    if message not in _warned:
+        _warned.add(message)
+        log.warning("Warning: %s", message)
 
 
 class Scenario:
@@ -46,17 +66,18 @@ class Scenario:
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
         """A new scenario with `key.path = value` overrides applied and re-validated."""
-        raw = self.to_dict()
-        apply_overrides(raw, overrides, str(self.path or self.name))
-        return Scenario(resolve(raw, str(self.path or self.name), self.path), self.path)
+        raw, where = self.to_dict(), short_path(self.path or self.name)
+        apply_overrides(raw, overrides, where)
+        return Scenario(resolve(raw, where, self.path), self.path)
 
 
 def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
     """Read a scenario file (or a bundled scenario by name: `"pyramid"`), apply `{"key.path": value}`
     overrides, validate, fill defaults."""
     path = bundled.resolve(path)
-    where = str(path)
+    where = short_path(path)
     raw = read_toml(path, ScenarioError)
+    check_shape(raw, where)
     if not isinstance(raw.get("meta", {}), dict):
         raise ScenarioError(f"{where}: meta: expected a table ([meta] with name, description)")
     raw.setdefault("meta", {}).setdefault("name", path.stem)
@@ -66,6 +87,7 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
 
 def scenario_from_dict(raw: Mapping, name: str = "scenario") -> Scenario:
     """Build a scenario from a dict shaped like a scenario file (used by tests and the browser)."""
+    check_shape(raw, name)  # before the copy, which would recurse as deep as the dict goes
     raw = copy.deepcopy(dict(raw))
     if not isinstance(raw.get("meta", {}), dict):
         raise ScenarioError(f"{name}: meta: expected a table ([meta] with name, description)")
@@ -75,9 +97,11 @@ def scenario_from_dict(raw: Mapping, name: str = "scenario") -> Scenario:
 
 def parse_value(text: str) -> Any:
     """Parse an override value as TOML (numbers, booleans, lists), else keep it a string."""
+    if len(text) > LIMITS["value_chars"].value or long_dotted_key(text):
+        return text  # refused by the caller, or as a string where a number was wanted
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (ValueError, RecursionError):  # not TOML; an integer of over 4,300 digits; nested deep
         return text
 
 
@@ -87,13 +111,41 @@ def parse_set_options(items: list[str] | tuple[str, ...], where: str = "--set") 
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise ScenarioError(f"{where}: {item!r}: expected key.path=value")
-        out[key.strip()] = parse_value(value.strip())
+            raise ScenarioError(f"{where}: {shown(item)}: expected key.path=value")
+        key, value = key.strip(), value.strip()
+        check_key(key, where)
+        if len(value) > LIMITS["value_chars"].value:
+            raise ScenarioError(f"{where}: {cut(key)}: a value of {len(value):,} characters "
+                                f"(allowed: at most {LIMITS['value_chars'].value:,})")
+        out[key] = parse_value(value)
     return out
+
+
+def check_key(key: Any, where: str) -> None:
+    """Refuse a dotted key too long or too deep before anything is built along it."""
+    if not isinstance(key, str):
+        raise ScenarioError(f"{where}: {shown(key)}: expected a dotted key (a string)")
+    most = LIMITS["key_chars"].value
+    if len(key) > most:
+        raise ScenarioError(f"{where}: {cut(key)}: a key of {len(key):,} characters (allowed: at most "
+                            f"{most})")
+    parts, most = key.count(".") + 1, LIMITS["key_parts"].value
+    if parts > most:
+        raise ScenarioError(f"{where}: {cut(key)}: a key of {parts} dotted parts (allowed: at most {most})")
+
+
+def check_shape(raw: Any, where: str) -> None:
+    """Refuse lists or tables with too many items, nesting too deep and text too long, at once."""
+    def error(message: str) -> ScenarioError:
+        return ScenarioError(f"{where}: {message}")
+
+    check_tree(raw, error, nesting=_NESTING, items=_ITEMS, text_chars=LIMITS["text_chars"].value)
 
 
 def apply_overrides(raw: dict, overrides: Mapping[str, Any], where: str) -> None:
     """Set each dotted key in the raw scenario dict; list items by index or brand name."""
+    for dotted in overrides:
+        check_key(dotted, where)
     for dotted, value in overrides.items():
         parts = dotted.split(".")
         node: Any = raw
@@ -108,7 +160,7 @@ def apply_overrides(raw: dict, overrides: Mapping[str, Any], where: str) -> None
                     node = node[index]
                 continue
             if not isinstance(node, dict):
-                raise ScenarioError(f"{where}: {here}: cannot set a key inside a value")
+                raise ScenarioError(f"{where}: {cut(here)}: cannot set a key inside a value")
             if last:
                 node[part] = value
             else:
@@ -120,12 +172,12 @@ def apply_overrides(raw: dict, overrides: Mapping[str, Any], where: str) -> None
 
 
 def _list_index(items: list, part: str, where: str, here: str) -> int:
-    if part.isdigit() and int(part) < len(items):
+    if part.isascii() and part.isdigit() and int(part) < len(items):  # '²' is a digit, not a number
         return int(part)
     for i, item in enumerate(items):
         if isinstance(item, dict) and item.get("name") == part:
             return i
-    raise ScenarioError(f"{where}: {here}: no such item (give an index below {len(items)} or a name)")
+    raise ScenarioError(f"{where}: {cut(here)}: no such item (give an index below {len(items)} or a name)")
 
 
 def param_for(key: str) -> P.Param | None:
@@ -144,65 +196,49 @@ def param_for(key: str) -> P.Param | None:
     return None
 
 
-def _unknown(where: str, key: str, known: Mapping) -> ScenarioError:
-    name = key.rsplit(".", 1)[-1]
-    close = difflib.get_close_matches(name, list(known), n=1)
+def _unknown(where: str, key: Any, known: Mapping) -> ScenarioError:
+    key = str(key)
+    close = difflib.get_close_matches(key.rsplit(".", 1)[-1], list(known), n=1)
     hint = f"; did you mean '{close[0]}'?" if close else ""
-    return ScenarioError(f"{where}: {key}: unknown key (allowed: {', '.join(known)}){hint}")
+    return ScenarioError(f"{where}: {cut(key)}: unknown key (allowed: {_listed(known)}){hint}")
+
+
+def _listed(known: Mapping, width: int = 110) -> str:
+    """The allowed keys, as many as fit a short line (all of them are in sim/model/parameters.py)."""
+    names, listed = list(known), []
+    for name in names:
+        if len(", ".join([*listed, name])) > width:
+            return f"{', '.join(listed)}, … +{len(names) - len(listed)} in sim/model/parameters.py"
+        listed.append(name)
+    return ", ".join(names)
 
 
 def _check_value(param: P.Param, value: Any, where: str, key: str) -> Any:
-    default = param.default
-    bad = ScenarioError(f"{where}: {key}: {value!r} is not allowed (allowed: {param.allowed()})")
-    if isinstance(default, bool):
-        if not isinstance(value, bool):
-            raise bad
-        return value
-    if isinstance(default, int | float):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise bad
-        if isinstance(default, int) and not isinstance(value, int):
-            if not float(value).is_integer():
-                raise bad
-            value = int(value)
-        value = float(value) if isinstance(default, float) else value
-        if value != value or (param.lo is not None and value < param.lo) or (
-            param.hi is not None and value > param.hi
-        ):
-            raise bad
-        return value
-    if isinstance(default, str):
-        if not isinstance(value, str) or (param.choices and value not in param.choices):
-            raise bad
-        return value
-    if isinstance(default, list):
-        ok = isinstance(value, list) and all(
-            isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 1 for v in value
-        )
-        if not ok:
-            raise ScenarioError(f"{where}: {key}: {value!r} is not allowed (allowed: list of shares "
-                                "from 0 to 1)")
-        return [float(v) for v in value]
-    if isinstance(default, dict):
-        if value == {} and default == {}:  # an empty brand mix means "use sellers.mix"
+    if isinstance(param.default, dict):
+        if value == {} and param.default == {}:  # an empty brand mix means "use sellers.mix"
             return {}
         return _check_mix(value, where, key)
-    raise AssertionError(f"unhandled default type for {key}")
+    try:
+        return param.check(value)
+    except ValueError as exc:
+        raise ScenarioError(f"{where}: {cut(key)}: {exc}") from None
 
 
 def _check_mix(value: Any, where: str, key: str) -> dict:
     if not isinstance(value, dict):
-        raise ScenarioError(f"{where}: {key}: expected a table of strategy weights")
+        raise ScenarioError(f"{where}: {cut(key)}: expected a table of strategy weights")
     out = {s: 0.0 for s in P.STRATEGIES}
     for name, weight in value.items():
         if name not in P.STRATEGIES:
             raise _unknown(where, f"{key}.{name}", dict.fromkeys(P.STRATEGIES))
-        if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
-            raise ScenarioError(f"{where}: {key}.{name}: {weight!r} is not allowed "
-                                "(allowed: a weight >= 0)")
+        # NaN or inf would pass `>= 0` and the sum, then make every seller take one strategy
+        if (isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0
+                or not math.isfinite(weight)):
+            raise ScenarioError(f"{where}: {cut(key)}.{name}: {shown(weight)} is not allowed "
+                                "(allowed: a finite weight >= 0)")
         out[name] = float(weight)
     if sum(out.values()) <= 0:
-        raise ScenarioError(f"{where}: {key}: weights must not all be zero")
+        raise ScenarioError(f"{where}: {cut(key)}: weights must not all be zero")
     return out
 
 
@@ -212,7 +248,7 @@ def _fill(spec: Mapping[str, P.Param], given: Any, where: str, prefix: str,
     if given is None:
         given = {}
     if not isinstance(given, dict):
-        raise ScenarioError(f"{where}: {prefix}: expected a table")
+        raise ScenarioError(f"{where}: {cut(prefix)}: expected a table")
     for key in given:
         if key not in spec:
             raise _unknown(where, f"{prefix}.{key}", spec)
@@ -232,19 +268,34 @@ TOP_LEVEL = {**P.SECTIONS, "strategies": None, "brands": None, "interventions": 
 
 def resolve(raw: Mapping, where: str, path: Path | None) -> dict:
     """Validate a raw scenario dict and return it with every default filled in."""
+    check_shape(raw, where)
     for key in raw:
         if key not in TOP_LEVEL:
             raise _unknown(where, key, TOP_LEVEL)
     data = {name: _fill(spec, raw.get(name), where, name) for name, spec in P.SECTIONS.items()}
+    _check_name(data["meta"]["name"], where)
     data["strategies"] = _resolve_strategies(raw.get("strategies"), where)
     data["brands"] = _resolve_brands(raw.get("brands"), where)
     data["interventions"] = _resolve_interventions(raw.get("interventions"), data["brands"], where)
-    for i, item in enumerate(data["interventions"]):
-        if item["day"] > data["run"]["days"]:
-            raise ScenarioError(f"{where}: interventions.{i}.day: {item['day']} is after the last day "
-                                f"(run.days = {data['run']['days']}); allowed: 0 to run.days")
+    # Looking at the start of a scenario (--days 5) is natural: a later lever just never acts.
+    days = data["run"]["days"]
+    late = [f"interventions.{i} ({item['action']}, day {item['day']})"
+            for i, item in enumerate(data["interventions"]) if item["day"] > days]
+    if late:
+        _warn(f"{where}: {len(late)} intervention(s) after the last day ({days}) will not act in this "
+              f"run: {cut(', '.join(late), 160)}")
     _check_plan(data, where, path)
     return data
+
+
+def _check_name(name: str, where: str) -> None:
+    """The scenario's name names its run folder (NAME-seedS): one plain folder name, no path, that
+    leaves room for the seed within the file system's 255 bytes."""
+    most = LIMITS["name_bytes"].value
+    if (not name or name in (".", "..") or any(c in name for c in "/\\") or not name.isprintable()
+            or len(name.encode("utf-8")) > most):
+        raise ScenarioError(f"{where}: meta.name: {shown(name)} is not allowed (allowed: a folder name "
+                            f"of printable characters, no / or \\, at most {most} bytes)")
 
 
 def _resolve_strategies(given: Any, where: str) -> dict:
@@ -266,6 +317,8 @@ def _resolve_brands(given: Any, where: str) -> list[dict]:
         given = [{}]
     if not isinstance(given, list) or not given:
         raise ScenarioError(f"{where}: brands: expected one or more [[brands]] tables")
+    if len(given) > _BRANDS:
+        raise ScenarioError(f"{where}: brands: {len(given)} brands (allowed: at most {_BRANDS})")
     brands = []
     for i, table in enumerate(given):
         if not isinstance(table, dict):
@@ -293,8 +346,8 @@ def _resolve_interventions(given: Any, brands: list[dict], where: str) -> list[d
     for i, table in enumerate(given):
         item = _fill(P.INTERVENTION, table, where, f"interventions.{i}")
         if item["brand"] and item["brand"] not in names:
-            raise ScenarioError(f"{where}: interventions.{i}.brand: {item['brand']!r} is not a brand "
-                                f"(allowed: {', '.join(map(repr, names))} or empty for all)")
+            raise ScenarioError(f"{where}: interventions.{i}.brand: {shown(item['brand'])} is not a "
+                                f"brand (allowed: {cut(', '.join(map(repr, names)), 120)} or empty for all)")
         out.append(item)
     return out
 
@@ -306,12 +359,13 @@ def _check_plan(data: dict, where: str, path: Path | None) -> None:
     for i, brand in enumerate(data["brands"]):
         key = f"brands.{i}"
         if names.count(brand["name"]) > 1:
-            raise ScenarioError(f"{where}: {key}.name: {brand['name']!r} is used twice "
+            raise ScenarioError(f"{where}: {key}.name: {shown(brand['name'])} is used twice "
                                 "(allowed: distinct brand names)")
         if brand["unit_cost"] > brand["list_price"]:
             raise ScenarioError(f"{where}: {key}.unit_cost: {brand['unit_cost']} exceeds list_price "
                                 f"{brand['list_price']} (allowed: unit_cost <= list_price)")
         tiers = brand["tiers"]
+        _check_order_units(brand, where, key)
         for k in range(1, len(tiers)):
             if tiers[k]["price"] >= tiers[k - 1]["price"]:
                 raise ScenarioError(
@@ -336,14 +390,8 @@ def _check_plan(data: dict, where: str, path: Path | None) -> None:
     if weights["weight_cognitive"] + weights["weight_affective"] + weights["weight_behavioural"] <= 0:
         raise ScenarioError(f"{where}: trust.weight_cognitive: the three trust weights are all zero")
     if pop["graph"] == "edgelist":
-        if not pop["edgelist"]:
-            raise ScenarioError(f"{where}: population.edgelist: required when graph = 'edgelist'")
-        base = path.parent if path else Path.cwd()
-        file = (base / pop["edgelist"]).resolve()
-        if not file.is_file():
-            raise ScenarioError(f"{where}: population.edgelist: file {pop['edgelist']!r} not found")
         try:  # read it now, so a bad edge list is a scenario error before anything runs
-            people = read_edgelist(file).number_of_nodes()
+            file, people = locate_edgelist(pop["edgelist"], path.parent if path else Path.cwd())
         except EdgeListError as exc:
             raise ScenarioError(f"{where}: population.edgelist: {exc}") from None
         pop["edgelist"] = str(file)
@@ -354,3 +402,20 @@ def _check_plan(data: dict, where: str, path: Path | None) -> None:
     elif pop["mean_degree"] >= pop["people"]:
         raise ScenarioError(f"{where}: population.mean_degree: {pop['mean_degree']} must be below "
                             f"population.people ({pop['people']})")
+    elif pop["people"] * pop["mean_degree"] > LIMITS["contacts"].value:
+        raise ScenarioError(f"{where}: population.mean_degree: {pop['mean_degree']} contacts for each "
+                            f"of {pop['people']:,} people (allowed: people x mean_degree up to "
+                            f"{LIMITS['contacts'].value:,})")
+
+
+def _check_order_units(brand: dict, where: str, key: str) -> None:
+    """No first order or quota may come to more than LIMITS['order_units'] units: cheap units in big
+    orders would overflow the unit counts summed over a run."""
+    most = LIMITS["order_units"].value
+    for k, tier in enumerate(brand["tiers"]):
+        unit = tier["price"] * brand["list_price"]
+        name = "first_order" if tier["first_order"] >= tier["monthly_quota"] else "monthly_quota"
+        if tier[name] / unit > most:
+            raise ScenarioError(
+                f"{where}: {key}.tiers.{k}.{name}: {tier[name]:g} yuan is {tier[name] / unit:.3g} units at "
+                f"{unit:g} yuan a unit (allowed: at most {most:,} units; raise list_price or price)")

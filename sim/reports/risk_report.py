@@ -23,11 +23,12 @@ import numpy as np
 
 from sim.common.files import atomic_folder, write_json
 from sim.common.intervals import interval
+from sim.common.text import cut
 from sim.reports.render import fmt, write_pages
 from sim.reports.risk_groups import RiskGroup
 from sim.risk import indicators as risk
 from sim.risk.convert import from_run
-from sim.risk.schema import NetworkData, cut, read_data
+from sim.risk.schema import NetworkData, read_data
 from sim.risk.spec import SPEC, value_range
 
 RANK = {"n/a": -1, "low": 0, "elevated": 1, "high": 2}

@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim.common.text import cut
 from sim.model.ledger import KINDS, WHOLESALE
-from sim.risk.schema import BRAND, MARKET, DataError, NetworkData, cut, rebase, typed
+from sim.risk.schema import BRAND, MARKET, DataError, NetworkData, rebase, typed
 
 if TYPE_CHECKING:
     from sim.model.model import WeishangModel

@@ -49,6 +49,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.common.text import cut, shown
 from sim.risk.tree import find_cycle
 
 # The order kinds, defined here only (the converter maps the run's journal kinds onto them).
@@ -67,7 +68,6 @@ NUMBER = r"([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"  # float()'s forms wi
 # The largest whole number (units of an order, income posts) and amount (yuan) a file may hold: far
 # above any real order, and small enough that sums over millions of rows stay exact in int64.
 MAX_COUNT, MAX_MONEY = 10**9, 1e12
-SHOWN = 60  # characters of a value or a column name echoed in an error message
 
 # File columns: (name, parser, column required). Parsers: id = non-empty text, text = any text,
 # date / date? = ISO date (date? may be empty), count = whole number >= 0, money = number >= 0.
@@ -162,17 +162,6 @@ def _flag(problems: list, mask: pd.Series, message) -> None:
         problems.append((row, message(row)))
 
 
-def cut(text: str) -> str:
-    """Text cut to SHOWN characters with an ellipsis, on one line, for a short error message."""
-    text = " ".join(str(text).split())
-    return text if len(text) <= SHOWN else text[:SHOWN - 1] + "…"
-
-
-def short(value: object) -> str:
-    """repr(value) (quoted, escapes shown) cut to SHOWN characters, for a value echoed in an error."""
-    return cut(repr(value))
-
-
 def _load(folder: Path, name: str) -> pd.DataFrame | None:
     """The file's cells as stripped text, indexed by data row number (header = row 0)."""
     path = folder / name
@@ -193,7 +182,7 @@ def _load(folder: Path, name: str) -> pd.DataFrame | None:
                 raise DataError(f"{path}: the header holds a NUL byte (a binary or damaged file?)")
             twice = next((h for h in header if header.count(h) > 1), None)
             if twice is not None:
-                raise DataError(f"{path}: column {short(twice)} appears more than once")
+                raise DataError(f"{path}: column {shown(twice)} appears more than once")
             missing = [c for c, _, required in spec if required and c not in header]
             if missing:
                 raise DataError(f"{path}: missing column{'s' * (len(missing) > 1)} {', '.join(missing)} "
@@ -222,7 +211,7 @@ def _load(folder: Path, name: str) -> pd.DataFrame | None:
 
 def _says(raw: pd.Series, column: str, what: str):
     """A message maker for _flag: the column, the bad value as written, and what is wrong."""
-    return lambda row: f"{column}: {short(raw[row])} {what}"
+    return lambda row: f"{column}: {shown(raw[row])} {what}"
 
 
 def _parse(frame: pd.DataFrame, name: str, problems: list) -> dict[str, pd.Series]:
@@ -303,7 +292,7 @@ def read_data(folder: Path) -> NetworkData:
 
     problems = []
     _flag(problems, ids.duplicated(),
-          lambda row: f"id: {short(ids[row])} appears twice (first at row {ids.index[ids == ids[row]][0]})")
+          lambda row: f"id: {shown(ids[row])} appears twice (first at row {ids.index[ids == ids[row]][0]})")
     _flag(problems, ids.isin((BRAND, MARKET)), _says(ids, "id", "is reserved (used in orders)"))
     unknown(up, "upline_id")
     named = p["brand"] != ""  # a participant without a brand would drop out of every brand's network
@@ -316,7 +305,7 @@ def read_data(folder: Path) -> NetworkData:
     if cycle is not None:
         row = int(ids.index[cycle])
         raise DataError(f"{folder / 'participants.csv'}: row {row}: upline_id: the upline tree has a cycle "
-                        f"through id {short(ids[row])}")
+                        f"through id {shown(ids[row])}")
     buyer, seller, kind, flag = o["buyer_id"], o["seller_id"], o["kind"], o["buyer_is_participant"]
     _flag(problems, ~seller.isin(known) & (seller != BRAND),
           _says(seller, "seller_id", f"is neither a participant id nor '{BRAND}'"))
@@ -324,16 +313,16 @@ def read_data(folder: Path) -> NetworkData:
           _says(buyer, "buyer_id", "is flagged buyer_is_participant but is not a participant id"))
     wholesale = kind.isin(STOCK_ORDER_KINDS)
     _flag(problems, wholesale & ~buyer.isin(known),
-          lambda row: f"buyer_id: {short(buyer[row])} is not a participant id "
+          lambda row: f"buyer_id: {shown(buyer[row])} is not a participant id "
                       f"({kind[row]} orders come from one)")
     _flag(problems, ~wholesale & (seller == BRAND),
           lambda row: f"seller_id: {kind[row]} orders are sold by a participant, not '{BRAND}'")
     for special, only in ((MARKET, "dump"), (BRAND, "buyback")):
         _flag(problems, (kind == only) != (buyer == special),
-              lambda row, s=special, k=only: f"buyer_id: {short(buyer[row])} in a {kind[row]} order "
+              lambda row, s=special, k=only: f"buyer_id: {shown(buyer[row])} in a {kind[row]} order "
                                              f"('{s}' buys in {k} orders and only there)")
     # A brand no participant sells has no network to score (and no tree, no tiers).
-    names = f"participants.csv names {short(', '.join(sorted(set(p['brand']))))}" if named.any() else "none"
+    names = f"participants.csv names {shown(', '.join(sorted(set(p['brand']))))}" if named.any() else "none"
     _flag(problems, (o["brand"] != "") & ~o["brand"].isin(set(p["brand"])),
           _says(o["brand"], "brand", f"is no participant's brand ({names})"))
     _fail(folder / "orders.csv", problems)

@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.model.brand import affordable_tier, entry_costs
 from sim.model.openness import may_join
+from sim.model.parameters import MAX_PITCHES_PER_DAY
 from sim.model.people import CONSUMER
 from sim.model.sellers.lifecycle import Roster
 from sim.model.state import State
@@ -25,8 +26,11 @@ def pitch(state: State, roster: Roster, sellers: np.ndarray) -> None:
     boost = 1.0 + state.by_brand("recruit_incentive")[p.brand[sellers]]  # recruiting pays: more pitches
     strategy = p.strategy[sellers]
     # To contacts: a uniformly drawn contact (its edge seller -> contact, then the reverse edge),
-    # who trusts the seller as far as their tie says, and may have muted it.
-    pitcher = np.repeat(sellers, rng.poisson(state.plans["pitches_per_day"][strategy] * boost))
+    # who trusts the seller as far as their tie says, and may have muted it. At most
+    # MAX_PITCHES_PER_DAY people a day in all, however large the spur (it would take the memory).
+    rate = np.minimum(state.plans["pitches_per_day"][strategy] * boost, MAX_PITCHES_PER_DAY)
+    contacts = np.minimum(rng.poisson(rate), MAX_PITCHES_PER_DAY)
+    pitcher = np.repeat(sellers, contacts)
     g = state.graph
     out = g.indptr[pitcher] + rng.integers(0, g.degree[pitcher])
     target, edge = g.indices[out], g.rev[out]
@@ -37,9 +41,11 @@ def pitch(state: State, roster: Roster, sellers: np.ndarray) -> None:
     # In group chats: each post reaches `group_size` people met there; only the ones open to an
     # opportunity answer, and they know the poster as a stranger. Drawn straight from the open pool:
     # the number of open readers is binomial, each one anyone in that pool.
-    posts = rng.poisson(state.plans["group_posts_per_day"][strategy] * boost)
+    posts = rng.poisson(np.minimum(state.plans["group_posts_per_day"][strategy] * boost,
+                                   MAX_PITCHES_PER_DAY))
     pool = np.flatnonzero(p.open & may_join(p))
     readers = rng.binomial(posts * state.params["sellers"]["group_size"], pool.size / p.n)
+    readers = np.minimum(readers, MAX_PITCHES_PER_DAY - contacts)
     group_pitcher = np.repeat(sellers, readers)
     group_target = pool[rng.integers(0, pool.size, group_pitcher.size)]  # none from an empty pool
     state.counts.pitches += pitcher.size + int(posts.sum())
