@@ -16,8 +16,8 @@ Four families of input, each case generated from `--seed` (the same seed gives t
 - cli: the commands' arguments out of range or malformed.
 
 Each case runs in a child process forked from this one (the package is imported once, so cases
-start fast), as an unprivileged user when this runs as root (so unreadable files are unreadable),
-with 60 s and 2 GB allowed. Outcomes:
+start fast), without root's power to read any file when this runs as root (so unreadable files
+are unreadable), with 60 s and 2 GB allowed. Outcomes:
     ok            refused bad input cleanly (exit 2, at most 3 lines, no traceback) or accepted good input
     traceback     a Python traceback reached the user
     accepted-bad  exit 0 on input that is certainly bad
@@ -51,7 +51,6 @@ from sim.cli import main as cli_main  # noqa: E402  (imported once: children for
 
 BUNDLED = ROOT / "sim" / "scenarios"
 TIME_LIMIT, MEMORY_LIMIT = 60.0, 2 * 1024**3
-NOBODY = 65534
 SMALL = ["--set", "population.people=1500"]
 
 
@@ -327,9 +326,24 @@ def prepare(case: Case, folder: Path, base: Path) -> None:
             path.write_bytes(body)
     for name in case.unreadable:
         (folder / name).chmod(0)
-    if os.geteuid() == 0:
-        for path in [folder, *folder.rglob("*")]:
-            os.chown(path, NOBODY, NOBODY)
+
+
+def drop_file_override() -> None:
+    """Give up root's capabilities to read and search any file (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH),
+    keeping the rest: a file with no permissions is then unreadable here as for any user."""
+    if os.geteuid() != 0:
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
+    data = (ctypes.c_uint32 * 6)()  # (effective, permitted, inheritable) x 2 words
+    if libc.capget(header, data) != 0:
+        return
+    keep = ~((1 << 1) | (1 << 2)) & 0xFFFFFFFF
+    data[0] &= keep
+    data[1] &= keep
+    libc.capset(header, data)
 
 
 def execute(case: Case, folder: Path) -> tuple[int | None, str, float, int]:
@@ -340,9 +354,7 @@ def execute(case: Case, folder: Path) -> tuple[int | None, str, float, int]:
     if pid == 0:  # the child: become the user, run the command, exit with its status
         try:
             os.chdir(folder)
-            if os.geteuid() == 0:
-                os.setgid(NOBODY)
-                os.setuid(NOBODY)
+            drop_file_override()
             fd = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
             os.dup2(fd, 2)
             null = os.open(os.devnull, os.O_WRONLY)
@@ -441,7 +453,6 @@ def main() -> int:
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="weishang-fuzz-") as tmp:
         work = Path(tmp)
-        os.chmod(work, 0o777)
         base = exported_data(work) if "data" in families else work
         cases: list[Case] = []
         for family in families:
