@@ -18,6 +18,7 @@ import time
 import warnings
 
 import solara
+import solara.server.settings
 
 from sim.viz import levers
 from sim.viz.charts import Charts
@@ -34,6 +35,10 @@ TABS = ("Recruitment tree", "Risk", "Charts", "Social network")
 # Solara warns on every page load over plain http to 127.0.0.1 that its session cookie falls back to
 # SameSite=Lax, which is what a page on this machine needs (it is not embedded in another site's frame).
 warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
+# The page's own name in the browser's title bar before the page sets it (solara's has an emoji, which
+# a machine without emoji fonts draws as a box), and no "runs on Solara" banner over the charts.
+solara.server.settings.theme.title = "weishang-sim"
+solara.server.settings.theme.show_banner = False
 
 
 @solara.component

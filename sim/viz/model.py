@@ -87,8 +87,9 @@ class BrowserModel(WeishangModel):
                                   ad_tolerance, buyback, mix)
             rng_seed = levers.parse_seed(seed)
         except ScenarioError as exc:
-            self.error = f"{exc} — showing {levers.DEFAULT} with seed 1 instead."
-            chosen, rng_seed = levers.build(levers.DEFAULT), 1
+            self.error = (f"{exc} — showing {levers.DEFAULT} ({int(levers.PAGE_PEOPLE):,} people) with "
+                          "seed 1 instead.")
+            chosen, rng_seed = levers.build(levers.DEFAULT, people=levers.PAGE_PEOPLE), 1
         start = time.perf_counter()
         super().__init__(chosen, seed=rng_seed)
         self.seconds = time.perf_counter() - start  # building and running, for the exported meta.json

@@ -49,8 +49,9 @@ def heading(model, s: Sellers, tree: BrandTree) -> str:
     rows = tree.rows
     name = html.escape(model.brands[tree.brand].name)
     total = tree.layout.total[tree.layout.level == 0].sum() if rows.size else 0
+    levels = tree.layout.levels
     return (f"<b>Brand {name}</b>: {rows.size:,} people ever sold, {int(s.active[rows].sum()):,} now; "
-            f"{tree.layout.levels} levels; shown: {MEASURES[tree.kind]}, "
+            f"{levels} level{'' if levels == 1 else 's'}; shown: {MEASURES[tree.kind]}, "
             f"{total:,.0f}{UNITS[tree.kind]} in all")
 
 
