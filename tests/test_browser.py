@@ -149,11 +149,11 @@ def test_tree_shows_who_recruited_whom_and_hover_shows_a_seller(page: Page, serv
     tip = chart.locator(".weishang-tip")
     expect(tip).to_be_visible(timeout=WAIT)
     expect(tip).to_have_text(plain(treeview.tip(model, s, t, middle)), timeout=WAIT)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / "browser_hover.png")
     expect(page.locator(".weishang-tree-heading")).to_contain_text("shown: people (one each)")
     page.get_by_role("button", name="stock", exact=True).click()
     expect(page.locator(".weishang-tree-heading")).to_contain_text("shown: stock held (units)", timeout=WAIT)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / "browser.png")
     assert not errors, errors
 
 
@@ -194,10 +194,12 @@ def test_controls_show_values_and_play_is_labelled(page: Page, server: str):
     expect(page.get_by_text("Settings changed: Reset to run them.")).to_be_visible()
     expect(page.get_by_text(levers.description("pyramid"))).to_be_visible()
     page.get_by_role("button", name="Play").click()
-    page.wait_for_function("parseInt(document.querySelector('.weishang-day').textContent.slice(4)) >= 3",
+    page.wait_for_function("parseInt(document.querySelector('.weishang-day').textContent.slice(4)) >= 60",
                            timeout=WAIT)
     page.get_by_role("button", name="Pause").click()
     expect(page.get_by_role("button", name="Play")).to_be_visible(timeout=WAIT)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / "browser.png")
     page.get_by_role("button", name="Reset", exact=True).click()
     expect(page.locator(".weishang-readout")).to_have_text(readout(model_after(0, quality=0.2)), timeout=WAIT)
     assert not errors, errors

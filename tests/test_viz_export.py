@@ -11,7 +11,6 @@ from click.testing import CliRunner
 solara = pytest.importorskip("solara")
 
 from sim.cli import main  # noqa: E402
-from sim.experiments.runs import write_run  # noqa: E402
 from sim.reports.risk_report import collect  # noqa: E402
 from sim.viz import app, export, riskpanel  # noqa: E402
 from sim.viz.model import BrowserModel  # noqa: E402
@@ -24,19 +23,19 @@ def exports(tmp_path, monkeypatch):
 
 
 def test_export_writes_what_weishang_run_writes_and_weishang_risk_scores_it(exports, tmp_path):
-    model = BrowserModel("mixed_market", "1", people="3000", quality=0.5)
+    model = BrowserModel("mixed_market", "1", people="3000")
     model.run(12)
     folder = export.export(model)
     assert folder == exports / "mixed_market-seed1-day12"
-    from sim.reports.plots import run_figures
-
-    same = write_run(model, tmp_path / "direct", 0.0, figures=run_figures).folder  # as `weishang run`
+    same = tmp_path / "direct"
+    ran = CliRunner().invoke(main, ["run", "mixed_market", "--set", "population.people=3000", "--days", "12",
+                                    "--out", str(same), "-q"])
+    assert ran.exit_code == 0, ran.output
     assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in same.iterdir())
-    for name in ("timeseries.csv", "agents.csv", "ledger.csv", "summary.json"):
+    for name in ("timeseries.csv", "agents.csv", "ledger.csv", "summary.json"):  # byte for byte
         assert (folder / name).read_bytes() == (same / name).read_bytes()
     meta = json.loads((folder / "meta.json").read_text())
     assert meta["days"] == 12 and meta["seed"] == 1
-    assert meta["scenario"]["brands"][0]["quality"] == pytest.approx(0.85 * 0.5)  # the lever is recorded
     result = CliRunner().invoke(main, ["risk", str(folder)])
     assert result.exit_code == 0, result.output
     # `weishang risk` reaches each brand's verdict as the page shows it
@@ -46,6 +45,15 @@ def test_export_writes_what_weishang_run_writes_and_weishang_risk_scores_it(expo
         assert whole[f"mixed_market / {brand}"].overall == shown.overall
         assert [i.verdict for i in whole[f"mixed_market / {brand}"].indicators] == [
             i.verdict for i in shown.indicators]
+
+
+def test_the_levers_are_recorded_in_the_exported_scenario(exports):
+    model = BrowserModel("honest", "1", people="300", quality=0.5, buyback=0.6)
+    model.run(2)
+    meta = json.loads((export.export(model) / "meta.json").read_text())
+    assert meta["scenario"]["brands"][0]["quality"] == pytest.approx(0.85 * 0.5)
+    assert meta["scenario"]["brands"][0]["buyback_share"] == pytest.approx(0.6)
+    assert meta["scenario"]["population"]["people"] == 300
 
 
 def test_bad_names_and_existing_folders_are_refused_in_one_line(exports):

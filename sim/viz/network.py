@@ -107,10 +107,10 @@ class NetworkFigure:
                     (role == SELLER) & (brand == b.index) & (tier == k), TIER_COLOURS[k % len(TIER_COLOURS)],
                     "s" if several and b.index else "o")
                    for b in model.brands for k, t in enumerate(b.tiers)]
+        outline = {"consumers": {"edgecolors": "none"}, "has left": {}}  # (an x has no outline)
         self.people = [self.ax.scatter(self.xy[mask, 0], self.xy[mask, 1], s=size[mask], c=[color],
                                        marker=marker, label=label, zorder=3 if label != "consumers" else 2,
-                                       linewidths=0.8,
-                                       edgecolors="none" if marker == "x" or label == "consumers" else "#333")
+                                       linewidths=0.8, **outline.get(label, {"edgecolors": "#333"}))
                        for label, mask, color, marker in groups if mask.any()]
         self.ax.set_title(f"Day {model.day}: {self.note}\nnode size = stock held; edges: darker = more "
                           "trust, red dashed = muted", fontsize=10)

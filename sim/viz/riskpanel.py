@@ -45,7 +45,7 @@ def value_text(ind: risk.Indicator) -> str:
     if ind.unit == "days":
         return f"{ind.value:,.0f} days"
     if ind.unit == "people":
-        return f"{ind.value:,.0f} people"
+        return f"{ind.value:,.0f} {'person' if ind.value == 1 else 'people'}"
     return f"{ind.value:,.2f}"
 
 
@@ -77,7 +77,9 @@ def brand_html(name: str, result: risk.RiskResult, day: int) -> str:
             f"<div class='weishang-brand-verdict' style='font-size:18px;margin:4px 0'>Brand "
             f"<b>{html.escape(name)}</b>: pyramid risk {light(result.overall, 16)}</div>"
             f"{provisional(day)}"
-            f"<table style='border-collapse:collapse;width:100%;font-size:14px'>{''.join(rows)}</table>"
+            "<table style='border-collapse:collapse;width:100%;font-size:14px;table-layout:fixed'>"
+            "<colgroup><col style='width:110px'><col><col style='width:120px'></colgroup>"
+            f"{''.join(rows)}</table>"
             "</div>")
 
 
