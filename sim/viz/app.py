@@ -56,7 +56,7 @@ def Page():
     model = solara.use_reactive(first)
     settings = solara.use_reactive(levers.defaults())
     applied = solara.use_reactive(levers.defaults())
-    day = solara.use_reactive(first.day)  # what the page shows: re-rendered when it changes
+    day = solara.use_reactive(first.day)  # the day last stepped to: the page renders again when it changes
     playing = solara.use_reactive(False)
     tab = solara.use_reactive(0)
     kind = solara.use_reactive("people")
@@ -66,7 +66,8 @@ def Page():
         m = model.value
         with m.page.lock:
             m.step()
-        day.set(m.day)  # (re-renders: outside the lock, which the parts take while they read the model)
+        if model.value is m:  # (not reset meanwhile) re-render, outside the lock the parts read under
+            day.set(m.day)
 
     def play(cancel: threading.Event) -> None:
         while playing.value and not cancel.is_set():
@@ -101,20 +102,21 @@ def Page():
     page = {"flex-wrap": "nowrap", "align-items": "flex-start", "gap": "16px", "padding": "8px"}
     with solara.Row(style=page):
         with solara.Column(classes=["weishang-sidebar"], style={"width": "340px", "min-width": "340px"}):
-            RunControls(day.value, playing.value, step, lambda: playing.set(not playing.value), reset,
+            RunControls(m.day, playing.value, step, lambda: playing.set(not playing.value), reset,
                         settings.value != applied.value)
             ScenarioControls(settings)
             ExportControls(default_name(m), save, *exported.value)
         with solara.Column(style={"flex": "1 1 auto", "min-width": "0"}):
-            Header(m, day.value)  # the day passed on, so every part renders again after a step
+            shown = day.value  # read here so every part renders again after a step, and passed on
+            Header(m, shown)
             with solara.v.Tabs(v_model=tab.value, on_v_model=tab.set):
                 for label in TABS:
                     solara.v.Tab(children=[label])
             if tab.value == 0:
-                TreeView(m, day.value, kind.value, kind.set)
+                TreeView(m, shown, kind.value, kind.set)
             elif tab.value == 1:
-                RiskPanel(m, day.value)
+                RiskPanel(m, shown)
             elif tab.value == 2:
-                Charts(m, day.value)
+                Charts(m, shown)
             else:
-                NetworkView(m, day.value)
+                NetworkView(m, shown)
