@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from sim.model import bundled
@@ -20,7 +21,66 @@ MIXES = {
     "mostly hoarders": {"relationship": 0.2, "hoarder": 0.7, "recruiter": 0.1},
     "mostly recruiters": {"relationship": 0.1, "hoarder": 0.2, "recruiter": 0.7},
 }
-PEOPLE = ("as in the scenario", "500", "1000", "2000", "5000", "20000", "100000")
+PEOPLE = ("as in the scenario", "500", "1000", "2000", "3000", "5000", "20000", "100000")
+PAGE_PEOPLE = "3000"  # what the page starts with: quick to build and draw (the scenario's own size: a pick)
+
+
+@dataclass(frozen=True)
+class Lever:
+    """A slider: the `build` keyword it sets, its label, range, neutral value and how its value reads."""
+
+    key: str
+    label: str
+    low: float
+    high: float
+    step: float
+    neutral: float
+    unit: str  # "x" (times the scenario's), "+" (added to a share), a unit name, "share" (0: as the scenario)
+    of: str = ""  # what a "+" share is of
+
+    def text(self, value: float) -> str:
+        """The value as the slider shows it."""
+        if self.unit == "x":
+            return f"x{value:.1f} the scenario's"
+        if self.unit == "+":
+            return f"+{value:.0%}{self.of}"
+        if self.unit == "share":
+            return "as the scenario" if value == 0 else f"{value:.0%} of cost"
+        return f"{value:g} {self.unit}"
+
+
+LEVERS = (
+    Lever("tier_gap", "Tier price gap", 0.5, 1.2, 0.1, 1.0, "x"),
+    Lever("recruit_bonus", "Recruitment bonus", 0.0, 0.5, 0.05, 0.0, "+", " of the first order"),
+    Lever("team_bonus", "Team bonus, level 1", 0.0, 0.3, 0.05, 0.0, "+", " of the purchase"),
+    Lever("quality", "Product quality", 0.2, 1.5, 0.1, 1.0, "x"),
+    Lever("ad_tolerance", "Ad tolerance", 0.0, 10.0, 1.0, 4.0, "posts a day"),
+    Lever("buyback", "Buyback", 0.0, 1.0, 0.1, 0.0, "share"),
+)
+
+
+def defaults() -> dict[str, object]:
+    """The page's controls at their start: the default scenario, seed 1, PAGE_PEOPLE people, every
+    lever neutral."""
+    return {"name": default_scenario(), "seed": "1", "people": PAGE_PEOPLE, "mix": "as in the scenario",
+            **{lever.key: lever.neutral for lever in LEVERS}}
+
+
+_DESCRIPTIONS: dict[tuple[str, float], str] = {}
+
+
+def description(name: str) -> str:
+    """The scenario's own description (meta.description), or why it cannot be read."""
+    path = scenario_choices().get(name)
+    if path is None:
+        return ""
+    try:
+        key = (str(path), path.stat().st_mtime)
+        if key not in _DESCRIPTIONS:
+            _DESCRIPTIONS[key] = str(load_scenario(path).data["meta"].get("description", ""))
+        return _DESCRIPTIONS[key]
+    except (OSError, ScenarioError) as exc:
+        return str(exc)
 
 
 def scenario_choices() -> dict[str, Path]:
