@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-$(ASSETS): $(STAMP) tools/fetch_solara_assets.sh
+$(ASSETS): $(STAMP) tools/fetch_solara_assets.sh sim/viz/echarts.py
 	sh tools/fetch_solara_assets.sh $(BIN)/python .solara_cdn
 	@touch $(ASSETS)
 

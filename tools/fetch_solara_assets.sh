@@ -7,9 +7,10 @@ python=$1
 cache=$2
 solara_dir=$("$python" -c 'import os, solara; print(os.path.dirname(solara.__file__))')
 # The exact package versions the installed solara asks the CDN for.
-packages=$(grep -rhoE '@widgetti/solara-vuetify3?-app@[0-9][0-9a-z.-]*|requirejs@[0-9.]+|font-awesome@[0-9.]+|@widgetti/vue-grid-layout@[0-9][0-9a-z.-]*|mermaid@[0-9.]+|katex@[0-9.]+' \
+packages=$(grep -rhoE '@widgetti/solara-vuetify3?-app@[0-9][0-9a-z.-]*|requirejs@[0-9.]+|font-awesome@[0-9.]+|@widgetti/vue-grid-layout@[0-9][0-9a-z.-]*|mermaid@[0-9.]+|katex@[0-9.]+|echarts@[0-9.]+' \
   "$solara_dir/server/templates/solara.html.j2" "$solara_dir/server/settings.py" \
-  "$solara_dir/widgets/vue/gridlayout.vue" "$solara_dir/components/markdown.py" | sort -u)
+  "$solara_dir/widgets/vue/gridlayout.vue" "$solara_dir/components/markdown.py" \
+  "$(dirname "$0")/../sim/viz/echarts.py" | sort -u)
 if [ -z "$packages" ]; then
   echo "fetch_solara_assets: found no asset versions in solara at $solara_dir" >&2
   exit 1
