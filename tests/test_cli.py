@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
 from click.testing import CliRunner
@@ -124,3 +125,16 @@ def test_an_output_folder_that_cannot_be_made_is_refused_before_running(tmp_path
     result = invoke("run", "honest", *FAST, "--out", blocker / "x")
     assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
     assert "cannot create the output folder" in result.output
+
+
+@pytest.mark.parametrize("host, warned", [("0.0.0.0", True), ("192.168.1.5", True), ("myhost", True),
+                                          ("127.0.0.1", False), ("localhost", False), ("::1", False)])
+def test_serve_warns_when_the_page_is_reachable_from_the_network(monkeypatch, host, warned):
+    started = []
+    monkeypatch.setattr(subprocess, "call", lambda command, env: started.append(command) or 0)
+    result = invoke("serve", "--host", host)
+    assert result.exit_code == 0 and started and started[0][started[0].index("--host") + 1] == host
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == warned
+    if warned:
+        assert host in warnings[0] and "network" in warnings[0]
