@@ -166,8 +166,8 @@ def run(scenario, sets, seed, days, out, force, quiet) -> None:
 @main.command()
 @click.argument("scenarios", nargs=-1, required=True)
 @scenario_options
-@click.option("--out", type=click.Path(path_type=Path), default=Path("results/compare"), show_default=True,
-              help="Folder for the runs, comparison.csv and comparison.png.")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("results/runs/compare"),
+              show_default=True, help="Folder for the runs, comparison.csv and comparison.png.")
 @click.option("--force", is_flag=True, help="Replace existing run folders.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
 def compare(scenarios, sets, seed, days, out, force, quiet) -> None:
