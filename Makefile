@@ -29,8 +29,10 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium missing: run 'sudo apt-get install chromium' (the browser test is skipped without it)"; fi; }
 
+# Into results/runs/ (git-ignored): a run never dirties the checkout. The committed results/compare is
+# the same command with --out results/compare (same tables and figures from the same code).
 run: setup
-	$(BIN)/weishang compare honest hoarding pyramid --out results/compare --force
+	$(BIN)/weishang compare honest hoarding pyramid --out results/runs/compare --force
 
 test: setup
 	$(BIN)/python -m pytest

@@ -185,7 +185,10 @@ def test_a_rerun_with_other_settings_is_refused_not_mixed(tmp_path):
     out = tmp_path / "b"
     args = ["batch", "honest", "-r", "2", "--set", "population.people=200", "--out", str(out), "-q",
             "--no-report"]
-    assert CliRunner().invoke(main, [*args, "--days", "5"]).exit_code == 0
+    first = CliRunner().invoke(main, [*args, "--days", "5"])
+    assert first.exit_code == 0 and "2 runs done, 0 failed" in first.output
+    again = CliRunner().invoke(main, [*args, "--days", "5"])
+    assert again.exit_code == 0 and "2 runs done (2 already complete, skipped), 0 failed" in again.output
     result = CliRunner().invoke(main, [*args, "--days", "20"])
     assert result.exit_code == 2 and "different batch" in result.output
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import time
 
 import pytest
 from click.testing import CliRunner
 from conftest import SCENARIOS
 
 from sim.cli import main
-from sim.experiments.runs import read_csv
+from sim.experiments.runs import VOLATILE, read_csv
 
 FAST = ["--days", "20", "--set", "population.people=300"]
 
@@ -22,8 +24,8 @@ def test_run_writes_every_output(tmp_path):
     out = tmp_path / "run"
     result = invoke("run", SCENARIOS / "pyramid.toml", *FAST, "--out", out)
     assert result.exit_code == 0, result.output
-    for name in ("timeseries.csv", "agents.csv", "ledger.csv", "meta.json", "summary.json",
-                 "sellers.png", "flows.png", "trust.png", "income.png"):
+    for name in ("timeseries.csv", "agents.csv", "ledger.csv", "meta.json", "summary.json", "timing.json",
+                 "journal.npz", "sellers.png", "flows.png", "trust.png", "income.png"):
         assert (out / name).is_file(), name
     series = read_csv(out / "timeseries.csv")
     assert [r["day"] for r in series] == list(range(21))
@@ -34,7 +36,8 @@ def test_run_writes_every_output(tmp_path):
     assert agents and {"id", "strategy", "tier", "join_day", "exit_day", "net_profit"} <= set(agents[0])
     meta = json.loads((out / "meta.json").read_text())
     assert meta["seed"] == 1 and meta["scenario"]["population"]["people"] == 300
-    assert "mesa" in meta["versions"] and "run_seconds" in meta
+    assert "mesa" in meta["versions"] and "run_seconds" not in meta  # the run time varies: timing.json
+    assert json.loads((out / "timing.json").read_text())["run_seconds"] > 0
     kinds = {r["kind"] for r in read_csv(out / "ledger.csv")}
     assert {"retail", "entry_order", "team_bonus", "production"} <= kinds
     assert "share_in_loss" in result.output
@@ -47,12 +50,22 @@ def test_net_profit_is_received_minus_paid_without_buyback(tmp_path):
         assert row["net_profit"] == pytest.approx(row["received"] - row["paid"], abs=0.02)
 
 
-def test_same_seed_gives_identical_files_and_other_seeds_differ(tmp_path):
-    for name, seed in (("a", 7), ("b", 7), ("c", 8)):
+def test_same_seed_gives_identical_files_and_other_seeds_differ(tmp_path, monkeypatch):
+    def run(name: str, seed: int) -> None:
         result = invoke("run", "hoarding", *FAST, "--seed", seed, "--out", tmp_path / name)
         assert result.exit_code == 0, result.output
-    for file in ("timeseries.csv", "agents.csv", "ledger.csv", "summary.json"):
-        assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes(), file
+
+    run("a", 7)
+    later = time.time() + 86_400  # a day later: nothing of the wall clock may reach the files
+    monkeypatch.setattr(time, "time", lambda: later)
+    run("b", 7)
+    run("c", 8)
+    files = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert "journal.npz" in files and "meta.json" in files and "sellers.png" in files
+    assert files == sorted(p.name for p in (tmp_path / "b").iterdir())
+    for file in files:
+        if file not in VOLATILE:
+            assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes(), file
     other = (tmp_path / "c" / "timeseries.csv").read_bytes()
     assert (tmp_path / "a" / "timeseries.csv").read_bytes() != other
 
@@ -124,3 +137,16 @@ def test_an_output_folder_that_cannot_be_made_is_refused_before_running(tmp_path
     result = invoke("run", "honest", *FAST, "--out", blocker / "x")
     assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
     assert "cannot create the output folder" in result.output
+
+
+@pytest.mark.parametrize("host, warned", [("0.0.0.0", True), ("192.168.1.5", True), ("myhost", True),
+                                          ("127.0.0.1", False), ("localhost", False), ("::1", False)])
+def test_serve_warns_when_the_page_is_reachable_from_the_network(monkeypatch, host, warned):
+    started = []
+    monkeypatch.setattr(subprocess, "call", lambda command, env: started.append(command) or 0)
+    result = invoke("serve", "--host", host)
+    assert result.exit_code == 0 and started and started[0][started[0].index("--host") + 1] == host
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == warned
+    if warned:
+        assert host in warnings[0] and "network" in warnings[0]

@@ -1,7 +1,7 @@
-"""The `weishang` command line (`main`): the commands in `commands`, calibrate and forecast in
-`fitting`."""
+"""The `weishang` command line (`main`): the commands in `commands`, the batch commands in `batches`,
+calibrate and forecast in `fitting`."""
 
-from sim.cli import fitting  # noqa: F401  (registers calibrate and forecast on main)
+from sim.cli import batches, fitting  # noqa: F401  (register their commands on main)
 from sim.cli.commands import main
 
 __all__ = ["main"]

@@ -1,13 +1,18 @@
-"""The `weishang` command line: the group, shared helpers, and the run, batch and risk commands.
+"""The `weishang` command line: the group, shared helpers, and the run, compare, validate, scenarios,
+risk, export-data and serve commands (the batch commands are in `batches`).
 
 Bad input ends with one line `Error: <file>: <key>: <what is allowed>` and exit code 2,
-before anything is written.
+before anything is written. Whatever the command, Ctrl-C ends it with one line and exit code 130,
+and a write the file system refuses (disk full, read-only) with one line and exit code 1 (`Main`).
 """
 
 from __future__ import annotations
 
+import errno
+import ipaddress
+import os
+import signal
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -23,10 +28,53 @@ SUMMARY_KEYS = ("sellers_ever", "sellers_final", "share_in_loss", "median_profit
                 "income_share_recruiting", "max_depth", "largest_tree", "mean_trust", "complaints")
 
 
+# Writes that fail because of where they go, not because of a bug: one line, not a traceback.
+WRITE_FAILURES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES})
+
+
 class InputError(click.ClickException):
     """Bad input: one line, exit code 2."""
 
     exit_code = 2
+
+
+class Main(click.Group):
+    """The `weishang` group: an interrupted command (Ctrl-C, or SIGTERM during a batch) ends with the
+    line "interrupted" and exit code 128 + the signal's number; a write refused by the file system
+    with "Error: OUT: no space left on device" (or the like) and exit code 1. OUT is the output folder
+    a command registered with `check_out`; a command that a re-run resumes sets ctx.meta["resume"]
+    and the line says so."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:
+            self._stop(ctx, "interrupted", 128 + getattr(exc, "signum", signal.SIGINT))
+        except OSError as exc:
+            if exc.errno not in WRITE_FAILURES:
+                raise
+            # Permission is denied to a file (maybe an input); a full or read-only disk, to the output.
+            denied = exc.filename if exc.errno == errno.EACCES else None
+            where = denied or ctx.meta.get("out") or exc.filename or "output"
+            self._stop(ctx, f"Error: {short_path(where)}: {os.strerror(exc.errno).lower()}", 1)
+
+    @staticmethod
+    def _stop(ctx: click.Context, line: str, code: int) -> None:
+        if ctx.meta.get("resume"):
+            line += "; rerun the same command to resume"
+        click.echo(line, err=True)
+        ctx.exit(code)
+
+
+def clip(text: str, limit: int = 60) -> str:
+    """`text` cut to `limit` characters with an ellipsis, for lines that echo a value."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def short_path(path: object) -> str:
+    """A folder named in an error line: in full unless absurdly long (then its end, with the name)."""
+    text = str(path)
+    return text if len(text) <= 120 else "…" + text[-119:]
 
 
 def load(name: str, sets: tuple[str, ...], days: int | None, seed: int | None) -> Scenario:
@@ -40,7 +88,9 @@ def load(name: str, sets: tuple[str, ...], days: int | None, seed: int | None) -
 
 
 def check_out(out: Path) -> None:
-    """Fail now, in one line, if the output folder cannot be made (not after a long run)."""
+    """Fail now, in one line, if the output folder cannot be made (not after a long run); a write
+    that fails later is reported against this folder."""
+    click.get_current_context().meta["out"] = out
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -72,7 +122,7 @@ def print_summaries(names: list[str] | None, summaries: list[dict]) -> None:
         click.echo(f"  {key:<{width}}  " + "  ".join(f"{c:>14}" for c in cells))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="weishang-sim")
 def main() -> None:
     """Simulate tiered micro-seller (weishang) networks: trust, stock hoarding, pyramid risk."""
@@ -116,8 +166,8 @@ def run(scenario, sets, seed, days, out, force, quiet) -> None:
 @main.command()
 @click.argument("scenarios", nargs=-1, required=True)
 @scenario_options
-@click.option("--out", type=click.Path(path_type=Path), default=Path("results/compare"), show_default=True,
-              help="Folder for the runs, comparison.csv and comparison.png.")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("results/runs/compare"),
+              show_default=True, help="Folder for the runs, comparison.csv and comparison.png.")
 @click.option("--force", is_flag=True, help="Replace existing run folders.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
 def compare(scenarios, sets, seed, days, out, force, quiet) -> None:
@@ -172,240 +222,6 @@ def scenarios() -> None:
         except ScenarioError as exc:
             description = f"(invalid: {exc})"
         click.echo(f"{path.stem:<16} {description}")
-
-
-def _batch_options(func):
-    for option in reversed([
-        click.option("--replicates", "-r", type=click.IntRange(min=1), default=10, show_default=True,
-                     help="Runs per scenario (and per parameter point), each with its own seed."),
-        click.option("--jobs", "-j", type=click.IntRange(min=1),
-                     help="Local worker processes (default: all cores)."),
-        click.option("--scheduler", metavar="tcp://HOST:PORT",
-                     help="Run on a Dask cluster instead (pip install 'weishang-sim[dask]')."),
-        click.option("--out", type=click.Path(path_type=Path),
-                     help="Batch folder (default results/runs/KIND-NAMES-seedS)."),
-        click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
-                     help="Root seed; every run's seed is spawned from it."),
-        click.option("--days", type=click.IntRange(min=1), help="Days to simulate (default: the file's)."),
-        click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE",
-                     help="Override a scenario value."),
-        click.option("--no-report", is_flag=True, help="Skip the figures and report."),
-        click.option("--quiet", "-q", is_flag=True, help="No progress bar."),
-    ]):
-        func = option(func)
-    return func
-
-
-def _launch(kind: str, scenarios: list[Scenario], points: list[dict] | None, opts: dict, out: Path,
-            extra: dict | None = None) -> None:
-    """Run a batch or sweep with a progress bar, then its tables and report."""
-    from sim.experiments.batch import run_batch
-
-    check_out(out)
-    command = _reproduce(kind, opts, out)
-    with _running(kind, opts["quiet"], out) as progress:
-        manifest = run_batch(scenarios, opts["replicates"], out, root_seed=opts["seed"], points=points,
-                             jobs=opts["jobs"], scheduler=opts["scheduler"], command=command, kind=kind,
-                             extra=extra, progress=progress)
-    runs = manifest["runs"].values()
-    failed = [r for r in runs if r["status"] == "failed"]
-    click.echo(f"{sum(r['status'] == 'done' for r in runs)} runs done, {len(failed)} failed -> {out}")
-    for record in failed[:5]:
-        click.echo(f"  failed {record['run_id']}: {record['error']}", err=True)
-    if not opts["no_report"]:
-        from sim.reports.batch_report import write_batch_report
-
-        click.echo(f"report -> {write_batch_report(out)}")
-
-
-@contextmanager
-def _running(kind: str, quiet: bool, out: Path):
-    """Around a batch: a progress bar of runs done / failed / remaining with time left (yields its
-    callback); bad input as one line; Ctrl-C leaves the folder resumable."""
-    from sim.experiments.batch import BatchError
-
-    bar = tqdm(total=None, unit="run", disable=quiet, desc=kind)
-
-    def progress(counts: dict) -> None:
-        bar.total = counts["total"]
-        bar.n = counts["done"] + counts["failed"]
-        bar.set_postfix(done=counts["done"], failed=counts["failed"], remaining=counts["remaining"])
-        bar.refresh()
-
-    try:
-        yield progress
-    except (BatchError, ScenarioError) as exc:
-        raise InputError(str(exc)) from None
-    except KeyboardInterrupt:
-        bar.close()
-        click.echo(f"interrupted: finished runs are kept in {out}; run the same command to resume", err=True)
-        raise SystemExit(130) from None
-    finally:
-        bar.close()
-
-
-def _reproduce(kind: str, opts: dict, out: Path) -> list[str]:
-    """The command line that reproduces this batch (recorded in the manifest and report)."""
-    words = ["weishang", kind, *opts["names"], "--out", str(out)]
-    for vary in opts.get("vary", ()):
-        words += ["--vary", vary]
-    if opts.get("sample") == "lhs":
-        words += ["--sample", "lhs", "--samples", str(opts["samples"])]
-    if opts.get("method"):
-        words += ["--method", opts["method"], "--samples", str(opts["samples"]), "--target", opts["target"]]
-    words += ["--replicates", str(opts["replicates"]), "--seed", str(opts["seed"])]
-    if opts["days"]:
-        words += ["--days", str(opts["days"])]
-    for item in opts["sets"]:
-        words += ["--set", item]
-    return words
-
-
-def _default_out(kind: str, names: list[str], seed: int) -> Path:
-    return default_folder(f"{kind}-{'-'.join(Path(n).stem for n in names)}", seed)
-
-
-@main.command()
-@click.argument("names", metavar="SCENARIO...", nargs=-1, required=True)
-@_batch_options
-def batch(names, **opts) -> None:
-    """Run replicates of one or more scenarios in parallel; resumable; ends with a report."""
-    opts["names"] = names
-    try:
-        loaded = [load(name, opts["sets"], opts["days"], None) for name in names]
-    except ScenarioError as exc:
-        raise InputError(str(exc)) from None
-    if len({s.name for s in loaded}) != len(loaded):
-        raise InputError("scenario names repeat: give distinct scenarios")
-    _launch("batch", loaded, None, opts, opts["out"] or _default_out("batch", names, opts["seed"]))
-
-
-@main.command()
-@click.argument("name", metavar="SCENARIO")
-@click.option("--vary", multiple=True, required=True, metavar="KEY.PATH=V1,V2,...|LO:HI:N",
-              help="A parameter to vary: listed values, or a range (with N grid points).")
-@click.option("--sample", type=click.Choice(["grid", "lhs"]), default="grid", show_default=True,
-              help="Full grid, or a Latin hypercube over the ranges.")
-@click.option("--samples", type=click.IntRange(min=1), help="Points to draw with --sample lhs.")
-@_batch_options
-def sweep(name, vary, sample, samples, **opts) -> None:
-    """Run SCENARIO over a grid or sample of parameter values, with replicates at each point."""
-    from sim.experiments.batch import points_by_id
-    from sim.experiments.sweep import design, parse_vary
-
-    opts.update(names=[name], vary=vary, sample=sample, samples=samples)
-    try:
-        scenario = load(name, opts["sets"], opts["days"], None)
-        varies = [parse_vary(v) for v in vary]
-        points = design(varies, sample, samples, seed=opts["seed"])
-        for point in points:  # check every point before anything runs
-            scenario.with_overrides(point)
-    except ScenarioError as exc:
-        raise InputError(str(exc)) from None
-    extra = {"vary": [v.key for v in varies], "sample": sample, "points": points_by_id(points)}
-    out = opts["out"] or _default_out("sweep", [name], opts["seed"])
-    _launch("sweep", [scenario], points, opts, out, extra)
-
-
-@main.command()
-@click.argument("name", metavar="SCENARIO")
-@click.option("--vary", multiple=True, required=True, metavar="KEY.PATH=LO:HI",
-              help="A lever and the range to explore (repeat for each lever).")
-@click.option("--samples", type=click.IntRange(min=1), required=True,
-              help="Points (lhs), base size N (sobol: a power of 2), or trajectories (morris).")
-@click.option("--method", type=click.Choice(["lhs", "sobol", "morris"]), default="lhs", show_default=True,
-              help="Latin hypercube; or a Sobol / Morris design for sensitivity indices.")
-@click.option("--target", required=True, metavar="EXPR",
-              help="The case of interest: verdict==high, or a metric threshold like share_in_loss>0.9.")
-@_batch_options
-def explore(name, vary, samples, method, target, **opts) -> None:
-    """Find the lever ranges where SCENARIO meets a target (PRIM, decision tree) and rank the levers."""
-    from sim.experiments import explore as ex
-
-    opts.update(names=[name], method=method, samples=samples, target=target)
-    try:
-        scenario = load(name, opts["sets"], opts["days"], None)
-        ranges = ex.parse_ranges(vary)
-        goal = ex.parse_target(target)
-        ex.design(method, ranges, samples, opts["seed"])  # a bad design is refused before anything runs
-    except ScenarioError as exc:
-        raise InputError(str(exc)) from None
-    opts["vary"] = [f"{k}={lo:g}:{hi:g}" for k, (lo, hi) in ranges.items()]
-    out = opts["out"] or _default_out("explore", [name], opts["seed"])
-    check_out(out)
-    with _running("explore", opts["quiet"], out) as progress:
-        found = ex.run_explore(scenario, ranges, method, samples, opts["replicates"], goal, out,
-                               seed=opts["seed"], jobs=opts["jobs"], scheduler=opts["scheduler"],
-                               command=_reproduce("explore", opts, out), progress=progress)
-    box = found["prim"].chosen
-    click.echo(f"{int(found['frame']['target'].sum())} of {len(found['frame'])} points meet {goal}")
-    click.echo(f"PRIM box: {box.rules(ranges)} (coverage {box.coverage:.0%}, density {box.density:.0%})")
-    if not opts["no_report"]:
-        from sim.experiments.batch import Batch
-        from sim.reports.explore_report import write_explore_report
-
-        click.echo(f"report -> {write_explore_report(out, Batch(out).load(), found, ranges)}")
-
-
-@main.command("patterns")
-@click.argument("names", metavar="[SCENARIO]...", nargs=-1)
-@click.option("--patterns", "patterns_file", type=click.Path(path_type=Path),
-              help="Pattern file (default: the published patterns shipped with the package).")
-@click.option("--replicates", "-r", type=click.IntRange(min=1), default=5, show_default=True,
-              help="Runs per scenario, each with its own seed.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Local worker processes (default: all cores).")
-@click.option("--scheduler", metavar="tcp://HOST:PORT",
-              help="Run on a Dask cluster instead (pip install 'weishang-sim[dask]').")
-@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
-              help="Root seed; every run's seed is spawned from it.")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("results/runs/patterns"),
-              show_default=True, help="Batch folder for the runs and patterns.md/.html/.csv.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def patterns_command(names, patterns_file, replicates, jobs, scheduler, seed, out, quiet) -> None:
-    """Check the model against published patterns: run each SCENARIO (default: every scenario the
-    pattern file gives a range for), compare each statistic with its published range."""
-    from sim.experiments.patterns import PatternError, check_patterns, load_patterns, prepare
-
-    try:
-        found = load_patterns(patterns_file)
-        loaded = prepare(list(names), found)  # every scenario checked before anything runs
-    except (PatternError, ScenarioError) as exc:
-        raise InputError(str(exc)) from None
-    check_out(out)
-    command = ["weishang", "patterns", *names, *(["--patterns", str(patterns_file)] if patterns_file else []),
-               "--replicates", str(replicates), "--seed", str(seed), "--out", str(out)]
-    with _running("patterns", quiet, out) as progress:
-        try:
-            rows = check_patterns(loaded, replicates, out, seed, jobs, scheduler, progress, patterns=found,
-                                  patterns_file=patterns_file, command=command)
-        except PatternError as exc:
-            raise InputError(str(exc)) from None
-    from sim.experiments.batch import Batch
-    from sim.reports.patterns_report import HEADER, table_cells, write_patterns_report
-
-    runs = Batch(out).load()["runs"].values()
-    failed = [r for r in runs if r["status"] == "failed"]
-    click.echo(f"{sum(r['status'] == 'done' for r in runs)} runs done, {len(failed)} failed -> {out}")
-    for record in failed[:5]:
-        click.echo(f"  failed {record['run_id']}: {record['error']}", err=True)
-    path = write_patterns_report(out, rows)
-    table = [HEADER, *(table_cells(r) for r in rows)]
-    widths = [max(len(line[i]) for line in table) for i in range(len(HEADER))]
-    for line in table:
-        click.echo("  " + " | ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
-    click.echo(f"report -> {path}")
-
-
-@main.command()
-@click.argument("folder", type=click.Path(path_type=Path))
-def report(folder) -> None:
-    """Write figures, report.md and report.html for a batch or sweep FOLDER."""
-    from sim.reports.batch_report import write_batch_report
-
-    if not (folder / "manifest.json").is_file():
-        raise InputError(f"{folder}: not a batch folder (no manifest.json); "
-                         "give a folder made by weishang batch or sweep")
-    click.echo(f"report -> {write_batch_report(folder)}")
 
 
 @main.command("risk")
@@ -477,6 +293,9 @@ def serve(scenario, port, host) -> None:
     if (ASSET_CACHE / "requirejs@2.3.6").is_dir():  # offline machines: the page's scripts from disk
         env.setdefault("SOLARA_ASSETS_PROXY_CACHE_DIR", str(ASSET_CACHE))
     app = Path(__file__).resolve().parents[1] / "viz" / "app.py"
+    if not _loopback(host):
+        click.echo(f"warning: --host {clip(host)} lets other machines on the network open the page "
+                   "(127.0.0.1: this machine only)", err=True)
     click.echo(f"weishang-sim browser view: http://{host}:{port}/  (Ctrl-C to stop)")
     command = [sys.executable, "-m", "solara", "run", str(app), "--host", host, "--port", str(port),
                "--production", "--no-open", "--no-check-version"]
@@ -484,3 +303,13 @@ def serve(scenario, port, host) -> None:
         raise SystemExit(subprocess.call(command, env=env))
     except KeyboardInterrupt:
         raise SystemExit(0) from None
+
+
+def _loopback(host: str) -> bool:
+    """Whether `host` (an address or a name) is reachable from this machine only."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: it may resolve to any interface
+        return False

@@ -4,23 +4,31 @@ Every writer here goes through `atomic_file`: it writes `.NAME.tmp` beside the t
 it into place, so a reader (a resumed batch, a report, another process) never sees a half-written
 file under the real name. The temporary names start with a dot and end in `.tmp`, so a write
 killed halfway leaves nothing that looks complete; `atomic_folder` does the same for a folder
-(`.NAME.XXXX.tmp`), which is what `Batch.start` sweeps away on resume.
+(`.NAME.XXXX.tmp`); `remove_leftovers` sweeps away what a killed process left.
+
+The same data give the same bytes (the zip entries of an .npz carry zipfile's fixed date, not the
+time of writing), and JSON is strict: NaN and infinity are written as null.
 """
 
 from __future__ import annotations
 
 import csv
+import errno
 import json
+import math
 import os
 import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
+
+# Write errors that say the disk is full, not that this one file is wrong: a batch stops on them.
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 def temp_path(path: Path) -> Path:
@@ -62,10 +70,29 @@ def write_csv(path: Path, rows: Iterable[Mapping], fieldnames: list[str] | None 
 
 def write_json(path: Path, data: object, *, default: Callable[[Any], Any] | None = None,
                ensure_ascii: bool = False) -> None:
-    """Indented JSON ending in a newline, atomically; `default` and `ensure_ascii` as in `json.dump`."""
+    """Indented JSON ending in a newline, atomically; `default` and `ensure_ascii` as in `json.dump`.
+
+    Strict JSON: NaN and infinities (which `json` would write as NaN and Infinity, and strict
+    readers refuse) are written as null."""
+    options = {"indent": 2, "ensure_ascii": ensure_ascii, "allow_nan": False}
+    try:
+        text = json.dumps(data, default=default, **options)
+    except ValueError:  # a non-finite number somewhere: the rare case pays for the conversion
+        strict = None if default is None else lambda o: finite(default(o))
+        text = json.dumps(finite(data), default=strict, **options)
     with atomic_file(path, encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2, ensure_ascii=ensure_ascii, default=default)
-        handle.write("\n")
+        handle.write(text + "\n")
+
+
+def finite(data: object) -> object:
+    """`data` with every NaN or infinite float (numpy's too) in it, at any depth, replaced by None."""
+    if isinstance(data, float | np.floating):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: finite(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [finite(v) for v in data]
+    return data
 
 
 def write_npz(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
@@ -98,10 +125,31 @@ def atomic_folder(folder: Path, build: Callable[[Path], object], force: bool = F
             old = folder.with_name(f".{folder.name}.old")
             shutil.rmtree(old, ignore_errors=True)
             os.replace(folder, old)
-            os.replace(tmp, folder)
+            try:
+                os.replace(tmp, folder)
+            except OSError:
+                os.replace(old, folder)  # the previous folder back, whole
+                raise
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, folder)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return folder
+
+
+def remove_leftovers(folder: Path) -> None:
+    """Remove the temporary files and folders (`.NAME.tmp`, `.NAME.XXXX.tmp`, `.NAME.old`) that
+    writers killed mid-write left in `folder`; nothing else is touched, and nothing raises."""
+    try:
+        entries = list(Path(folder).iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        if not (entry.name.startswith(".") and entry.name.endswith((".tmp", ".old"))):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            with suppress(OSError):
+                entry.unlink(missing_ok=True)

@@ -10,6 +10,11 @@ gets the same seed in every scenario and at every point, so that two arms differ
 mechanism, not by noise. Runs go through a `concurrent.futures` executor: local processes,
 or a Dask cluster's executor when a scheduler address is given. A re-run of the same command
 skips the runs already complete.
+
+Faults: the workers stop with the batch process however it ends (`sim.experiments.executors`), so
+no run finishes unrecorded after the parent has gone; a run the parent did not record stays
+pending and is run again, once, on resume. A full disk or a dead worker stops the batch (the
+runs left stay pending) instead of failing every run after it.
 """
 
 from __future__ import annotations
@@ -17,32 +22,26 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import multiprocessing
-import os
 import shutil
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from sim.common.files import write_csv, write_json
+from sim.common.files import DISK_FULL, remove_leftovers, write_csv, write_json
 from sim.common.intervals import interval
+from sim.experiments.executors import PRELOAD, BatchError, executor  # noqa: F401 (imported from here too)
 from sim.experiments.runs import git_commit, versions
 from sim.model.scenario import Scenario
 
-# What the forkserver imports once, before it forks the workers: the model and the run writer that
-# `execute` needs, the graph generator's compiled code (`warm`), and this module, which every worker
-# imports to unpickle `execute`. The server skips a name it cannot import without a word, so
-# tests/test_batch.py checks that each of these exists.
-PRELOAD = ("sim.model.model", "sim.experiments.runs", "sim.experiments.warm", "sim.experiments.batch")
 
-
-class BatchError(ValueError):
-    """A batch that cannot be started as asked; str() is one line."""
+class BatchStopped(RuntimeError):
+    """A batch stopped before its end by something outside any one run (a worker process killed);
+    the folder is consistent and a re-run resumes it. str() is one line."""
 
 
 @dataclass
@@ -111,34 +110,6 @@ def execute(spec: RunSpec, folder: str) -> float:
     return seconds
 
 
-@contextmanager
-def executor(jobs: int | None, scheduler: str | None) -> Iterator[Executor]:
-    """Local processes, or a Dask cluster's executor when a scheduler address is given."""
-    if scheduler:
-        try:
-            from dask.distributed import Client
-        except ImportError:
-            raise BatchError("--scheduler needs Dask: pip install 'weishang-sim[dask]'") from None
-        try:
-            client = Client(scheduler, timeout="10s")
-        except (OSError, TimeoutError) as exc:
-            raise BatchError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
-        try:
-            yield client.get_executor(pure=False)
-        finally:
-            client.close()
-        return
-    # forkserver: workers start clean (no threads or open files inherited from this process);
-    # the server imports the model once, and every worker forked from it starts warm.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(list(PRELOAD))
-    pool: Executor = ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, mp_context=context)
-    try:
-        yield pool
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
 class Batch:
     """A batch folder: its manifest, its runs, and the tables made from them."""
 
@@ -170,13 +141,24 @@ class Batch:
             for run_id, record in old["runs"].items():
                 if record["status"] == "done" and (self.runs_dir / run_id / "summary.json").is_file():
                     runs[run_id].update(status="done", seconds=record.get("seconds"))
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.runs_dir.mkdir(exist_ok=True)
-        for leftover in self.runs_dir.glob(".*"):  # temp folders of runs killed mid-write
-            shutil.rmtree(leftover, ignore_errors=True)
-        manifest = {**header, "runs": runs}
-        self.save(manifest)
+        created = not self.folder.exists()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.runs_dir.mkdir(exist_ok=True)
+            self.tidy()
+            manifest = {**header, "runs": runs}
+            self.save(manifest)
+        except OSError:
+            if created:  # a new batch that could not even be started (disk full) leaves nothing
+                shutil.rmtree(self.folder, ignore_errors=True)
+            raise
         return manifest
+
+    def tidy(self) -> None:
+        """Remove what a process killed mid-write left: temporary run folders, manifest, tables and
+        figures (the hidden .NAME.tmp and .NAME.old of the atomic writers)."""
+        remove_leftovers(self.folder)
+        remove_leftovers(self.runs_dir)
 
     def write_tables(self, manifest: dict) -> None:
         """summary.csv and aggregate.csv from the runs the manifest marks done."""
@@ -195,43 +177,78 @@ def run_batch(scenarios: Sequence[Scenario], replicates: int, out: Path, *, root
               scheduler: str | None = None, command: Sequence[str] | None = None,
               kind: str = "batch", extra: dict | None = None,
               progress: Callable[[dict], None] | None = None) -> dict:
-    """Run (or resume) a batch; returns the manifest. A failing run is recorded and skipped."""
+    """Run (or resume) a batch; returns the manifest. A failing run is recorded and skipped.
+
+    `progress` gets counts of runs done, failed, remaining, total, and skipped (complete before
+    this call). Ctrl-C or SIGTERM (KeyboardInterrupt), a full disk (OSError) or a dead worker
+    (BatchStopped) end the call with the workers stopped, the manifest saved as far as it got and
+    the folder resumable.
+    """
     specs = plan(scenarios, replicates, root_seed, points)
     batch = Batch(out)
     header = {"kind": kind, "command": list(command or []), "root_seed": root_seed,
               "replicates": replicates, "scenarios": {s.name: s.to_dict() for s in scenarios},
               "versions": versions(), "git_commit": git_commit(), **(extra or {})}
-    manifest = batch.start(specs, header)
-    todo = [s for s in specs if manifest["runs"][s.run_id]["status"] != "done"]
-    counts = {"done": len(specs) - len(todo), "failed": 0, "remaining": len(todo), "total": len(specs)}
-    if progress:
-        progress(counts)
-    if todo:
-        with executor(jobs, scheduler) as pool:
-            futures = {pool.submit(execute, spec, str(batch.runs_dir / spec.run_id)): spec
-                       for spec in todo}
-            try:
-                for future in as_completed(futures):
-                    spec = futures[future]
-                    record = manifest["runs"][spec.run_id]
-                    try:
-                        record.update(status="done", seconds=round(future.result(), 3), error=None)
-                        counts["done"] += 1
-                    except Exception as exc:  # noqa: BLE001 - any failure of one run is recorded
-                        record.update(status="failed", error=f"{type(exc).__name__}: {exc}")
-                        counts["failed"] += 1
-                    counts["remaining"] -= 1
-                    batch.save(manifest)
-                    if progress:
-                        progress(counts)
-            except KeyboardInterrupt:
-                for future in futures:
-                    future.cancel()
-                batch.save(manifest)
-                batch.write_tables(manifest)  # the tables show what is done so far
-                raise
+    manifest = None
+    try:
+        with executor(jobs, scheduler) as pool:  # an unreachable scheduler fails before anything is written
+            manifest = batch.start(specs, header)
+            todo = [s for s in specs if manifest["runs"][s.run_id]["status"] != "done"]
+            skipped = len(specs) - len(todo)
+            counts = {"done": skipped, "failed": 0, "remaining": len(todo), "total": len(specs),
+                      "skipped": skipped}
+            if progress:
+                progress(counts)
+            if todo:
+                _run_all(pool, todo, batch, manifest, counts, progress)
+    except BaseException as exc:
+        if manifest is not None:  # the workers are stopped by now: nothing changes under us
+            _wind_up(batch, manifest, tables=isinstance(exc, KeyboardInterrupt))
+        raise
     batch.write_tables(manifest)
     return manifest
+
+
+def _run_all(pool: Executor, todo: list[RunSpec], batch: Batch, manifest: dict, counts: dict,
+             progress: Callable[[dict], None] | None) -> None:
+    futures = {pool.submit(execute, spec, str(batch.runs_dir / spec.run_id)): spec for spec in todo}
+    for future in as_completed(futures):
+        spec = futures[future]
+        record = manifest["runs"][spec.run_id]
+        try:
+            record.update(status="done", seconds=round(future.result(), 3), error=None)
+            counts["done"] += 1
+        except BrokenProcessPool:
+            raise BatchStopped(f"{batch.folder}: a worker process died (killed, or out of memory?); "
+                               "rerun the same command to resume") from None
+        except OSError as exc:
+            if exc.errno in DISK_FULL:  # every run after this one would fail the same way
+                raise
+            _failed(record, exc, counts)
+        except Exception as exc:  # noqa: BLE001 - any failure of one run is recorded
+            _failed(record, exc, counts)
+        counts["remaining"] -= 1
+        batch.save(manifest)
+        if progress:
+            progress(counts)
+
+
+def _failed(record: dict, exc: Exception, counts: dict) -> None:
+    record.update(status="failed", error=f"{type(exc).__name__}: {exc}")
+    counts["failed"] += 1
+
+
+def _wind_up(batch: Batch, manifest: dict, tables: bool) -> None:
+    """After a batch stopped early: the manifest saved, leftovers of killed workers removed and,
+    after Ctrl-C, the tables of what is done so far. Best effort: on a full disk the last good
+    manifest stays, and the error that stopped the batch is the one reported."""
+    try:
+        batch.save(manifest)
+        batch.tidy()
+        if tables:
+            batch.write_tables(manifest)
+    except OSError:
+        batch.tidy()
 
 
 def done_runs(manifest: dict) -> list[dict]:

@@ -2,9 +2,11 @@
 
 A run folder holds `timeseries.csv` (a row a day), `agents.csv` (a row per person who was
 ever a seller), `ledger.csv` (totals by kind), `summary.json` (final figures), `meta.json`
-(the resolved scenario, seed, versions, git commit, run time), `journal.npz` (every ledger
-entry) and, when the caller draws them, PNG figures. The atomic writers live in
-`sim.common.files`, shared with the batch engine, the reports and the real-data schema.
+(the resolved scenario, seed, versions, git commit), `timing.json` (the run's wall time),
+`journal.npz` (every ledger entry) and, when the caller draws them, PNG figures. Every file but
+`timing.json` (VOLATILE) is the same, byte for byte, for the same code, scenario and seed. The
+atomic writers live in `sim.common.files`, shared with the batch engine, the reports and the
+real-data schema.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 
 SOURCE = Path(__file__).resolve().parents[2]  # the checkout (or site-packages) the package runs from
 RUNS = Path("results") / "runs"  # generated output, under the working directory
+VOLATILE = ("timing.json",)  # the files of a run folder that differ between two runs of the same seed
 
 
 def default_folder(name: str, seed: int) -> Path:
@@ -96,7 +99,6 @@ def write_run(model: WeishangModel, folder: Path, run_seconds: float, force: boo
     meta = {
         "scenario": model.config.to_dict(), "scenario_file": str(model.config.path or ""),
         "seed": model.seed, "days": model.day, "versions": versions(), "git_commit": git_commit(),
-        "run_seconds": round(run_seconds, 3),
         "tiers": {b.name: [t["name"] for t in b.tiers] for b in model.brands},
         "brands": [b.name for b in model.brands], "accounts": model.ledger.account_map(),
     }
@@ -107,6 +109,7 @@ def write_run(model: WeishangModel, folder: Path, run_seconds: float, force: boo
         write_csv(tmp / "ledger.csv", model.ledger.totals())
         write_json(tmp / "summary.json", summary)
         write_json(tmp / "meta.json", meta)
+        write_json(tmp / "timing.json", {"run_seconds": round(run_seconds, 3)})  # apart: it varies
         # Every ledger entry, for the risk indicators and `weishang export-data`.
         write_npz(tmp / "journal.npz", {**model.ledger.journal(), "kinds": np.array(KINDS)})
         if figures:
