@@ -150,3 +150,19 @@ def test_serve_warns_when_the_page_is_reachable_from_the_network(monkeypatch, ho
     assert len(warnings) == warned
     if warned:
         assert host in warnings[0] and "network" in warnings[0]
+
+
+def test_risk_prints_each_brands_verdict_and_export_of_a_damaged_run_is_one_line(tmp_path):
+    run = tmp_path / "run"
+    assert invoke("run", SCENARIOS / "mixed_market.toml", *FAST, "--out", run).exit_code == 0
+    scored = invoke("risk", run, "--out", tmp_path / "risk")
+    assert scored.exit_code == 0, scored.output
+    brands = json.loads((run / "meta.json").read_text())["brands"]
+    verdicts = [line for line in scored.output.splitlines()
+                if line.split(":")[0].strip().endswith(tuple(f"/ {b}" for b in brands))]
+    assert len(verdicts) == len(brands) >= 2
+    assert all(line.split(":")[-1].strip() in ("low", "elevated", "high") for line in verdicts)
+    (run / "agents.csv").write_text("id,strategy\nnot a number,x\n", encoding="utf-8")
+    damaged = invoke("export-data", run, tmp_path / "data")
+    assert damaged.exit_code == 2 and damaged.output.count("\n") == 1, damaged.output
+    assert "Traceback" not in damaged.output and not (tmp_path / "data").exists()

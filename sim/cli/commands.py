@@ -18,6 +18,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
+from sim.common.text import cut, short_path
 from sim.experiments.runs import default_folder, write_run
 from sim.model import bundled
 from sim.model.model import WeishangModel
@@ -64,17 +65,6 @@ class Main(click.Group):
             line += "; rerun the same command to resume"
         click.echo(line, err=True)
         ctx.exit(code)
-
-
-def clip(text: str, limit: int = 60) -> str:
-    """`text` cut to `limit` characters with an ellipsis, for lines that echo a value."""
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
-def short_path(path: object) -> str:
-    """A folder named in an error line: in full unless absurdly long (then its end, with the name)."""
-    text = str(path)
-    return text if len(text) <= 120 else "…" + text[-119:]
 
 
 def load(name: str, sets: tuple[str, ...], days: int | None, seed: int | None) -> Scenario:
@@ -231,7 +221,7 @@ def scenarios() -> None:
 @click.option("--out", type=click.Path(path_type=Path), help="Where to write risk.* (default: the target).")
 def risk_command(target, data_dir, out) -> None:
     """Pyramid-risk report for a run or batch folder TARGET, or a data folder (--data)."""
-    from sim.reports.risk_report import RiskInputError, write_risk
+    from sim.reports.risk_report import RiskInputError, RiskOutputError, write_risk
     from sim.risk.schema import DataError
 
     if (target is None) == (data_dir is None):
@@ -245,7 +235,9 @@ def risk_command(target, data_dir, out) -> None:
     if out is not None:
         check_out(out)
     try:
-        path = write_risk(source, out)
+        path = write_risk(source, out, echo=click.echo)  # and the verdict of each brand, a line each
+    except RiskOutputError as exc:  # a full disk: not the input's fault
+        raise click.ClickException(str(exc)) from None
     except (DataError, RiskInputError) as exc:
         raise InputError(str(exc)) from None
     click.echo(f"risk report -> {path}")
@@ -258,13 +250,17 @@ def risk_command(target, data_dir, out) -> None:
 def export_data(run_dir, out, force) -> None:
     """Write a simulated run in the real-data schema (for `weishang risk --data`)."""
     from sim.risk.convert import from_run
+    from sim.risk.schema import DataError
     from sim.risk.writer import write_data
 
     if not (run_dir / "journal.npz").is_file():
         raise InputError(f"{run_dir}: not a run folder (no journal.npz); make one with weishang run")
     if out.exists() and not force:
         raise InputError(f"{out}: exists (use --force to replace it)")
-    write_data(from_run(run_dir), out)
+    try:
+        write_data(from_run(run_dir), out)
+    except DataError as exc:  # a damaged run folder
+        raise InputError(str(exc)) from None
     click.echo(f"data -> {out}")
 
 
@@ -294,7 +290,7 @@ def serve(scenario, port, host) -> None:
         env.setdefault("SOLARA_ASSETS_PROXY_CACHE_DIR", str(ASSET_CACHE))
     app = Path(__file__).resolve().parents[1] / "viz" / "app.py"
     if not _loopback(host):
-        click.echo(f"warning: --host {clip(host)} lets other machines on the network open the page "
+        click.echo(f"warning: --host {cut(host)} lets other machines on the network open the page "
                    "(127.0.0.1: this machine only)", err=True)
     click.echo(f"weishang-sim browser view: http://{host}:{port}/  (Ctrl-C to stop)")
     command = [sys.executable, "-m", "solara", "run", str(app), "--host", host, "--port", str(port),

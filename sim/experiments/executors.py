@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager, suppress
 
+from sim.common.text import cut
+
 # What the forkserver imports once, before it forks the workers: the model and the run writer that
 # `execute` needs, the graph generator's compiled code (`warm`), and the batch module, which every
 # worker imports to unpickle `execute`. The server skips a name it cannot import without a word, so
@@ -85,7 +87,7 @@ def _dask_executor(scheduler: str) -> Iterator[Executor]:
         from distributed.comm.addressing import parse_host_port
     except ImportError:
         raise BatchError("--scheduler needs Dask: pip install -e '.[dask]' in the checkout") from None
-    where = f"--scheduler {_short(scheduler)}"
+    where = f"--scheduler {cut(scheduler)}"
     try:
         scheme, location = parse_address(scheduler)
         if scheme == "tcp":  # refused or unroutable: say so now, not after Dask's 10 s of retries
@@ -93,15 +95,11 @@ def _dask_executor(scheduler: str) -> Iterator[Executor]:
         client = Client(scheduler, timeout="10s")
     except (OSError, TimeoutError, ValueError, TypeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
-        raise BatchError(f"{where}: cannot connect ({_short(reason)})") from None
+        raise BatchError(f"{where}: cannot connect ({cut(reason)})") from None
     try:
         yield client.get_executor(pure=False)
     finally:
         client.close()
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 @contextmanager

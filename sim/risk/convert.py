@@ -56,7 +56,21 @@ def from_run(run_folder: Path, start_date: date = START_DATE) -> NetworkData:
             j = {k: npz[k] for k in npz.files}
     except (OSError, ValueError, zipfile.BadZipFile, pd.errors.ParserError) as exc:
         raise DataError(f"{run_folder}: not a readable run folder ({cut(str(exc))})") from None
-    return _from_parts(j, agents, meta, start_date)
+    missing = [c for c in AGENT_COLUMNS if c not in agents.columns]
+    whole = [c for c in AGENT_COLUMNS if c not in ("brand", "mean_income_claimed") and c in agents.columns
+             and not pd.api.types.is_integer_dtype(agents[c])]
+    if missing or whole:
+        what = f"no column {missing[0]}" if missing else f"{whole[0]} is not whole numbers"
+        raise DataError(f"{run_folder / 'agents.csv'}: {what} (not as weishang run writes it)")
+    try:
+        return _from_parts(j, agents, meta, start_date)
+    except (KeyError, IndexError, TypeError) as exc:  # meta.json or the journal not as a run writes them
+        raise DataError(f"{run_folder}: not a readable run folder ({cut(repr(exc))})") from None
+
+
+# The columns of a run's agents.csv the conversion reads.
+AGENT_COLUMNS = ("id", "brand", "tier", "upline", "join_day", "exit_day", "income_posts",
+                 "mean_income_claimed")
 
 
 def from_model(model: WeishangModel, start_date: date = START_DATE) -> NetworkData:
