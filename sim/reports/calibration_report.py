@@ -40,6 +40,7 @@ def predictive_rows(observed: dict, predictive: pd.DataFrame) -> list[dict]:
     """Each statistic: observed, predictive median and 90% band, and whether the band holds it."""
     rows = []
     for key, value in observed.items():
+        value = np.nan if value is None else float(value)  # no value: stored as null
         sims = predictive[key].to_numpy(dtype=float) if key in predictive else np.array([np.nan])
         lo, med, hi = np.nanquantile(sims, [BAND[0], 0.5, BAND[1]])
         rows.append({"statistic": key, "observed": value, "median": med, "lo": lo, "hi": hi,

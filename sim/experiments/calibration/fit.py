@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.common.files import write_csv, write_json
+from sim.common.files import finite, write_csv, write_json
 from sim.experiments.calibration.sampler import OrderedSampler, evaluate_many
 from sim.experiments.calibration.targets import DataTarget, PatternTarget
 
@@ -80,7 +80,8 @@ def start(out: Path, header: dict) -> dict:
             settings = {k: v for k, v in (record.get("settings") or {}).items() if k != "generations"}
             return {"settings": settings, **{k: record.get(k) for k in KEPT}}
 
-        if fixed(old) != fixed(json.loads(json.dumps(header))):  # compared as stored (lists, not tuples)
+        stored = json.loads(json.dumps(finite(header)))  # as write_json stores it: lists, NaN as null
+        if fixed(old) != fixed(stored):
             raise CalibrationError(f"{out}: holds a different calibration (other scenario, data, ranges, "
                                    "particles or seed); use another --out")
         old.update(command=header["command"], settings=header["settings"])
