@@ -45,6 +45,12 @@ def test_export_writes_what_weishang_run_writes_and_weishang_risk_scores_it(expo
         assert whole[f"mixed_market / {brand}"].overall == shown.overall
         assert [i.verdict for i in whole[f"mixed_market / {brand}"].indicators] == [
             i.verdict for i in shown.indicators]
+    # and `weishang report` makes its report, as for any run folder: one run of the exported scenario
+    reported = CliRunner().invoke(main, ["report", str(folder)])
+    assert reported.exit_code == 0, reported.output
+    text = (folder / "report.md").read_text()
+    assert text.startswith("# Run report: mixed_market") and "1 run planned" in text
+    assert "3,000 people, 12 days" in text and (folder / "figures").is_dir()
 
 
 def test_the_levers_are_recorded_in_the_exported_scenario(exports):

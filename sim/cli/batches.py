@@ -252,10 +252,13 @@ def patterns_command(names, patterns_file, replicates, jobs, scheduler, seed, ou
 @main.command()
 @click.argument("folder", type=click.Path(path_type=Path))
 def report(folder) -> None:
-    """Write figures, report.md and report.html for a batch or sweep FOLDER."""
-    from sim.reports.batch_report import write_batch_report
+    """Write figures, report.md and report.html for a batch or sweep FOLDER, or a run folder."""
+    from sim.reports.batch_report import write_batch_report, write_run_report
 
-    if not (folder / "manifest.json").is_file():
-        raise InputError(f"{folder}: not a batch folder (no manifest.json); "
-                         "give a folder made by weishang batch or sweep")
-    click.echo(f"report -> {write_batch_report(folder)}")
+    if (folder / "manifest.json").is_file():
+        click.echo(f"report -> {write_batch_report(folder)}")
+    elif all((folder / name).is_file() for name in ("meta.json", "summary.json", "timeseries.csv")):
+        click.echo(f"report -> {write_run_report(folder)}")
+    else:
+        raise InputError(f"{folder}: not a batch or run folder (no manifest.json or meta.json); "
+                         "give a folder made by weishang batch, sweep or run")

@@ -46,7 +46,28 @@ def write_batch_report(folder: Path) -> Path:
     """Write figures/, report.md and report.html for a batch folder; returns the HTML path."""
     folder = Path(folder)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    groups, problems = load_groups(folder, manifest)
+    return _write_report(folder, manifest, folder / "runs")
+
+
+def write_run_report(run: Path) -> Path:
+    """figures/, report.md and report.html for one run folder (`weishang run`, or the browser page's
+    export), read as a batch of one run: the tables and figures a batch report has."""
+    run = Path(run)
+    meta = json.loads((run / "meta.json").read_text(encoding="utf-8"))
+    scenario = meta["scenario"]
+    if "days" in meta:  # the days this run covered (the page's export stops where the page did)
+        scenario = {**scenario, "run": {**(scenario.get("run") or {}), "days": meta["days"]}}
+    name = (scenario.get("meta") or {}).get("name") or run.name
+    record = {"run_id": run.name, "scenario": name, "point_id": "base", "point": {}, "replicate": 0,
+              "seed": meta["seed"], "status": "done", "error": None}
+    manifest = {"kind": "run", "command": [], "root_seed": meta["seed"], "replicates": 1,
+                "scenarios": {name: scenario}, "versions": meta.get("versions"),
+                "git_commit": meta.get("git_commit"), "runs": {run.name: record}}
+    return _write_report(run, manifest, run.parent)
+
+
+def _write_report(folder: Path, manifest: dict, runs_dir: Path) -> Path:
+    groups, problems = load_groups(folder, manifest, runs_dir)
     vary = list(manifest.get("vary") or [])
     short = short_keys(vary)
     figures: list[Figure] = []
@@ -77,9 +98,11 @@ def _value(v: object) -> str:
     return f"{v:g}" if isinstance(v, float) else json.dumps(v) if isinstance(v, list | dict) else str(v)
 
 
-def load_groups(folder: Path, manifest: dict) -> tuple[list[BatchGroup], list[dict]]:
-    """Completed runs by (scenario, point), and the runs that are failed, pending or missing files."""
-    runs_dir = folder / "runs"
+def load_groups(folder: Path, manifest: dict, runs_dir: Path | None = None
+                ) -> tuple[list[BatchGroup], list[dict]]:
+    """Completed runs by (scenario, point), and the runs that are failed, pending or missing files
+    (run folders are in `runs_dir`, by default the batch's runs/)."""
+    runs_dir = folder / "runs" if runs_dir is None else runs_dir
     records: dict[tuple[str, str], list[dict]] = {}
     problems = []
     for run_id, record in manifest["runs"].items():
@@ -172,7 +195,7 @@ def batch_document(manifest: dict, groups: list[BatchGroup], problems: list[dict
     runs = list(manifest["runs"].values())
     vary = list(manifest.get("vary") or [])
     title = (f"Sweep report: {', '.join(names)} over {', '.join(vary)}" if kind == "sweep" and vary
-             else f"Batch report: {', '.join(names)}")
+             else f"Run report: {', '.join(names)}" if kind == "run" else f"Batch report: {', '.join(names)}")
     status = {s: sum(r["status"] == s for r in runs) for s in ("done", "failed", "pending")}
     plan = [_count(len(names), "scenario"), _count(int(manifest.get("replicates") or 0), "replicate")]
     if manifest.get("points"):
@@ -181,9 +204,9 @@ def batch_document(manifest: dict, groups: list[BatchGroup], problems: list[dict
                f"{status['failed']} failed, {status['pending']} not run.")
     if problems:
         summary += f" {_count(len(problems), 'run')} left out of the figures and tables (listed below)."
-    blocks: list[tuple] = [("h1", title), ("p", summary + (
-        " Replicate r has the same seed in every scenario and at every point, so arms differ by "
-        "mechanism, not by draw."))]
+    same_seeds = (" Replicate r has the same seed in every scenario and at every point, so arms differ "
+                  "by mechanism, not by draw.")
+    blocks: list[tuple] = [("h1", title), ("p", summary + ("" if kind == "run" else same_seeds))]
 
     blocks += [("h2", "Reproduce")]
     command = manifest.get("command") or []
@@ -191,12 +214,18 @@ def batch_document(manifest: dict, groups: list[BatchGroup], problems: list[dict
         blocks += [("code", shlex.join(command)),
                    ("p", "--jobs and --scheduler only change where the runs execute, not their "
                          "results. Re-running the command resumes the batch in its folder.")]
+    elif kind == "run":
+        blocks += [("p", "One run: its resolved scenario (every value, overrides included) is in the "
+                         "run folder's meta.json; `weishang run` on that scenario with the seed below "
+                         "gives the same files.")]
     else:
         blocks += [("p", "Made from Python (no command recorded): sim.batch.run_batch with the resolved "
                          "scenarios in manifest.json and the root seed and replicates below.")]
     seeds = sorted({(r["replicate"], r["seed"]) for r in runs})
-    blocks += [("p", f"Root seed {manifest.get('root_seed')}; replicate seeds (spawned from it with "
-                     "numpy.random.SeedSequence): " + ", ".join(f"r{r}: {s}" for r, s in seeds) + "."),
+    seeding = (f"Seed {manifest.get('root_seed')}." if kind == "run" else
+               f"Root seed {manifest.get('root_seed')}; replicate seeds (spawned from it with "
+               "numpy.random.SeedSequence): " + ", ".join(f"r{r}: {s}" for r, s in seeds) + ".")
+    blocks += [("p", seeding),
                ("p", "Versions: " + ", ".join(f"{k} {v}" for k, v in (manifest.get("versions") or {}).items())
                 + f". Git commit: {manifest.get('git_commit') or 'unknown (not run from a git checkout)'}.")]
 
