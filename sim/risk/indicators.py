@@ -297,7 +297,7 @@ def _tier_ranks(f: _Flows) -> pd.Series:
     last = f.stock.groupby("b")["unit_price"].last()  # f.stock is in day order
     price = pd.Series(last.to_numpy(), index=f.p["tier"].to_numpy()[last.index.to_numpy()])
     tiers = pd.DataFrame({"tier": sorted(set(f.p["tier"]))})
-    tiers["price"] = tiers["tier"].map(price.groupby(level=0).median())
+    tiers["price"] = tiers["tier"].map(price.groupby(level=0).median()).astype(float)
     ranked = tiers.sort_values(["price", "tier"], ascending=[False, True], na_position="first", kind="stable")
     return pd.Series(np.arange(1, len(ranked) + 1), index=ranked["tier"].to_numpy(), name="rank")
 
@@ -328,7 +328,8 @@ def _claims_vs_earned(f: _Flows, claims: pd.DataFrame) -> Indicator:
     pid = c["participant_id"].astype(str)
     t = f.tables["claims_vs_earned"] = pd.DataFrame({
         "participant_id": pid, "claimed_monthly": c["mean_claimed_monthly_income"],
-        "earned_monthly": pid.map(f.received).fillna(0) / pid.map(f.p["months"])})
+        # (as float even when nobody posted: mapping no ids keeps their text dtype)
+        "earned_monthly": pid.map(f.received).astype(float).fillna(0) / pid.map(f.p["months"]).astype(float)})
     if t.empty:
         return _ind("claims_vs_earned", None, {"n": 0})
     claimed, earned = float(t["claimed_monthly"].mean()), float(t["earned_monthly"].mean())
