@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import csv
 import html
 import json
 import re
@@ -16,8 +17,8 @@ from click.testing import CliRunner
 from conftest import bundled
 
 from sim.cli import main
-from sim.experiments.batch import run_batch
-from sim.reports.batch_report import metric_cell, short_keys, write_batch_report
+from sim.experiments.batch import read_series, run_batch
+from sim.reports.batch_report import load_groups, metric_cell, short_keys, spread_cell, write_batch_report
 
 SMALL = {"population.people": 300, "run.days": 30}
 SERIES_FIGURES = {"sellers_by_tier.png", "stock.png", "flows.png", "trust.png", "share_in_loss.png",
@@ -68,9 +69,13 @@ def test_batch_report_has_every_figure_and_states_how_to_reproduce(batch_folder)
         assert manifest["git_commit"] is None or manifest["git_commit"] in text
         assert "mesa " + manifest["versions"]["mesa"] in text
         assert "None: every planned run completed." in text
-    # One row per scenario, each metric as mean [lo, hi] over the two replicates.
+    # One row per scenario, each metric as mean [lo, hi] over the two replicates; then the spread
+    # table, a row per scenario again, each metric as [q25, q75] (q05 to q95).
     rows = [line for line in markdown.splitlines() if line.startswith(("| honest |", "| pyramid |"))]
-    assert len(rows) == 2 and all(line.count("[") == 7 and "| 2 |" in line for line in rows)
+    assert len(rows) == 4 and all(line.count("[") == 7 and "| 2 |" in line for line in rows)
+    assert all(line.count(" to ") == 0 for line in rows[:2])
+    assert all(line.count(" to ") == 7 for line in rows[2:])
+    assert "Spread over runs" in markdown and "middle 90% of runs" in markdown
     assert "sweep_" not in page
 
 
@@ -90,6 +95,7 @@ def test_report_lists_failed_runs_and_leaves_them_out(batch_folder, tmp_path):
         assert "pyramid__base__r000" in text and "run folder incomplete" in text
     rows = [line for line in markdown.splitlines() if line.startswith(("| honest |", "| pyramid |"))]
     assert len(rows) == 2 and all("| 1 |" in line and "[" not in line for line in rows)
+    assert "Spread over runs" not in markdown  # one run per group: no spread to show
 
 
 def test_report_without_any_completed_run(batch_folder, tmp_path):
@@ -132,3 +138,34 @@ def test_short_keys_and_metric_cells():
     # A share's interval stops at the ends of its range; a profit's does not.
     assert metric_cell(np.array([0.9, 1.0]), (0.0, 1.0)).endswith(", 1]")
     assert metric_cell(np.array([-20000.0, 10000.0])) == "-5,000 [-195,593, 185,593]"
+
+
+def test_spread_is_the_runs_quantiles_beside_the_interval_of_the_mean(batch_folder):
+    """Two runs: numpy's linear quantiles put q25 a quarter of the way from the lower run to the upper,
+    q05 a twentieth, whatever the interval of the mean does (with n=2 it is far wider than the runs)."""
+    manifest = json.loads((batch_folder / "manifest.json").read_text())
+    groups, _ = load_groups(batch_folder, manifest)
+    pyramid = next(g for g in groups if g.scenario == "pyramid")
+    runs = [read_series(batch_folder / "runs" / r / "timeseries.csv") for r in pyramid.run_ids]
+    column = runs[0][0].index("sellers")
+    low, high = np.minimum(*(v[:, column] for _, v in runs)), np.maximum(*(v[:, column] for _, v in runs))
+    q = pyramid.spread["sellers"]
+    for k, share in enumerate((0.05, 0.25, 0.75, 0.95)):
+        np.testing.assert_allclose(q[k], low + share * (high - low))
+    mean, lo, hi = pyramid.bands["sellers"]
+    varied = high > low
+    assert varied.any()  # two seeds of a pyramid differ on some day
+    assert np.all(lo[varied] < q[0][varied]) and np.all(q[3][varied] < hi[varied])
+    # aggregate.csv carries the same quantiles, by day, beside the mean and its interval.
+    with open(batch_folder / "aggregate.csv", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["scenario"] == "pyramid"]
+    day = int(np.argmax(high - low))
+    row = rows[day]
+    assert float(row["sellers_q25"]) == pytest.approx(q[1][day], rel=1e-5)
+    assert float(row["sellers_q95"]) == pytest.approx(q[3][day], rel=1e-5)
+    assert float(row["sellers_q05"]) <= float(row["sellers_mean"]) <= float(row["sellers_q95"])
+
+
+def test_spread_cells():
+    assert spread_cell(np.array([1.0])) == "-"  # one run: no spread
+    assert spread_cell(np.array([0.0, 100.0, np.nan])) == "[25, 75] (5 to 95)"

@@ -2,7 +2,8 @@
 
 A batch folder holds `manifest.json` (the plan and every run's status), `runs/RUN_ID/`
 (each a `weishang run` folder, written by the worker, atomically), `summary.csv` (a row a
-run), `aggregate.csv` (per scenario, point and day: mean and 95% interval of each series),
+run), `aggregate.csv` (per scenario, point and day: mean and 95% interval of each series, and the 5%,
+25%, 75% and 95% quantiles of the runs),
 `figures/` and the report.
 
 Seeds: one root seed spawns the replicates' seeds (`numpy.random.SeedSequence`); replicate r
@@ -33,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.common.files import DISK_FULL, remove_leftovers, write_csv, write_json
-from sim.common.intervals import interval
+from sim.common.intervals import SPREAD_NAMES, interval, spread
 from sim.experiments.executors import PRELOAD, BatchError, executor  # noqa: F401 (imported from here too)
 from sim.experiments.runs import git_commit, versions
 from sim.model.scenario import Scenario
@@ -287,7 +288,8 @@ def read_series(path: Path) -> tuple[list[str], np.ndarray]:
 
 
 def write_aggregate(folder: Path, manifest: dict) -> None:
-    """aggregate.csv: per scenario, point and day, the mean and 95% interval of each series."""
+    """aggregate.csv: per scenario, point and day, the mean and 95% interval of each series (_mean,
+    _lo, _hi) and the quantiles of the runs (_q05, _q25, _q75, _q95: how far one run can stray)."""
     groups: dict[tuple[str, str], list[str]] = {}
     for run_id, record in manifest["runs"].items():
         if record["status"] == "done":
@@ -298,9 +300,10 @@ def write_aggregate(folder: Path, manifest: dict) -> None:
         names = series[0][0]
         days = min(values.shape[0] for _, values in series)
         stack = np.stack([values[:days] for _, values in series])
-        mean, lo, hi = interval(stack)
+        columns = dict(zip(("mean", "lo", "hi"), interval(stack), strict=True))
+        columns.update(zip(SPREAD_NAMES, spread(stack), strict=True))  # the runs' own spread
         for m in names:  # scenarios with more tiers have more columns: take the union
-            cols = [f"{m}_{s}" for s in ("mean", "lo", "hi")]
+            cols = [f"{m}_{s}" for s in columns]
             if m != "day" and cols[0] not in fields:
                 fields += cols
         for d in range(days):
@@ -308,7 +311,6 @@ def write_aggregate(folder: Path, manifest: dict) -> None:
                    "replicates": len(run_ids)}
             for c, m in enumerate(names):  # 6 significant digits: the intervals are far wider
                 if m != "day":
-                    row.update({f"{m}_{s}": f"{a[d, c]:.6g}" for s, a in (("mean", mean), ("lo", lo),
-                                                                          ("hi", hi))})
+                    row.update({f"{m}_{s}": f"{a[d, c]:.6g}" for s, a in columns.items()})
             rows.append(row)
     write_csv(folder / "aggregate.csv", rows, fields)

@@ -1,4 +1,5 @@
-"""Figures for a batch or sweep: series with 95% bands, profit distributions, money by source,
+"""Figures for a batch or sweep: series with bands (the mean's 95% interval and the runs' middle 50% and
+90%), profit distributions, money by source,
 and (sweeps) final metrics against each varied parameter.
 
 The figures take `BatchGroup`s (the completed runs of one scenario at one parameter point, reduced
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import EngFormatter, PercentFormatter
 
@@ -21,7 +23,7 @@ from matplotlib.ticker import EngFormatter, PercentFormatter
 from sim.reports.plots import INCOME, plt, save_figure
 
 MAX_SHOWN = 6  # groups drawn in the over-time figures; more lines or panels stop being legible
-BAND_ALPHA = 0.15
+MEAN_ALPHA, BAND_ALPHA = 0.4, 0.12  # the interval of the mean drawn darker than the runs' middle 50%
 PROFIT_LINTHRESH = 100.0  # yuan: symlog is linear within ±100, logarithmic beyond
 
 RECEIPTS = [(f"income_{s}", label) for s, label in zip(INCOME, (
@@ -54,7 +56,8 @@ class BatchGroup:
     tick: str  # short, may be multi-line, for bar-chart ticks
     run_ids: list[str] = field(default_factory=list)
     day: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    bands: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    bands: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)  # mean, 95% CI
+    spread: dict[str, np.ndarray] = field(default_factory=dict)  # runs' 5/25/75/95% quantiles, by day
     totals: dict[str, np.ndarray] = field(default_factory=dict)  # money series: per-run sums
     finals: dict[str, np.ndarray] = field(default_factory=dict)  # summary metric: per-run values
     profit: np.ndarray = field(default_factory=lambda: np.zeros(0))  # every ever-seller, pooled
@@ -95,11 +98,27 @@ def _reps(groups: Sequence[BatchGroup]) -> str:
     return "one replicate" if counts == [1] else f"mean over {'/'.join(map(str, counts))} replicates"
 
 
+MEAN_BAND, MIDDLE_50, MIDDLE_90 = ("mean and its 95% interval", "middle 50% of runs (25th-75th percentile)",
+                                   "middle 90% of runs (5th-95th percentile)")
+
+
 def _band_note(groups: Sequence[BatchGroup]) -> str:
     if all(len(g.run_ids) == 1 for g in groups):
         return "Lines: the single replicate (no band with one replicate)."
-    return (f"Lines: {_reps(groups)}; bands: 95% confidence interval of that mean (Student t), "
-            "clipped to the possible range.")
+    return (f"Lines: {_reps(groups)}; dark band: the {MEAN_BAND} (Student t, clipped to the possible "
+            f"range), which narrows as replicates are added; light band: the {MIDDLE_50}; dotted lines: "
+            f"the {MIDDLE_90}, how far a single run can stray.")
+
+
+def _band_key(fig, groups: Sequence[BatchGroup]) -> None:
+    """One legend per figure saying which band is which (in grey: the colours are the groups')."""
+    if all(len(g.run_ids) == 1 for g in groups):
+        return
+    handles = [Patch(facecolor="grey", alpha=MEAN_ALPHA, label=MEAN_BAND),
+               Patch(facecolor="grey", alpha=BAND_ALPHA, label=MIDDLE_50),
+               Line2D([], [], color="grey", ls=":", lw=0.9, label=MIDDLE_90)]
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8, frameon=False,
+               bbox_to_anchor=(0.5, -0.06))
 
 
 def _subset_note(groups: Sequence[BatchGroup], drawn: Sequence[BatchGroup]) -> str:
@@ -109,10 +128,16 @@ def _subset_note(groups: Sequence[BatchGroup], drawn: Sequence[BatchGroup]) -> s
             f"({', '.join(g.point_id for g in drawn)}); aggregate.csv has them all.")
 
 
-def _line(ax, day, band, color, label, style="-") -> None:
-    mean, lo, hi = band
-    ax.plot(day, mean, style, color=color, label=label, lw=1.4)
-    ax.fill_between(day, lo, hi, color=color, alpha=BAND_ALPHA, lw=0)
+def _line(ax, g: BatchGroup, key: str, color, label: str, style: str = "-") -> None:
+    """A group's mean of one series, the interval of that mean, and the spread of its runs."""
+    mean, lo, hi = g.bands[key]
+    ax.plot(g.day, mean, style, color=color, label=label, lw=1.4)
+    ax.fill_between(g.day, lo, hi, color=color, alpha=MEAN_ALPHA, lw=0)
+    q = g.spread.get(key)
+    if q is not None and np.isfinite(q).any():
+        ax.fill_between(g.day, q[1], q[2], color=color, alpha=BAND_ALPHA, lw=0)
+        for edge in (q[0], q[3]):
+            ax.plot(g.day, edge, ":", color=color, lw=0.9)
 
 
 def _panels(n: int, sharey: bool):
@@ -146,11 +171,12 @@ def over_time(groups: Sequence[BatchGroup], folder: Path) -> list[Figure]:
         tiers = _tiers(g)
         for k, key in enumerate(tiers):
             color = plt.cm.viridis(0.85 * k / max(len(tiers) - 1, 1))
-            _line(ax, g.day, g.bands[key], color, f"tier {key.removeprefix('sellers_tier')}")
-        _line(ax, g.day, g.bands["sellers"], "black", "all tiers", "--")
+            _line(ax, g, key, color, f"tier {key.removeprefix('sellers_tier')}")
+        _line(ax, g, "sellers", "black", "all tiers", "--")
         ax.set(title=g.label, xlabel="day", ylabel="active sellers")
         ax.legend(fontsize=7, ncol=2)
     fig.suptitle("Active sellers by tier (tier 1 = entry level)")
+    _band_key(fig, drawn)
     out.append(Figure(save_figure(fig, folder / "sellers_by_tier.png").name, section,
                       "Active sellers by tier", note + " Dashed: all tiers together."))
 
@@ -160,7 +186,7 @@ def over_time(groups: Sequence[BatchGroup], folder: Path) -> list[Figure]:
              "share of ever-sellers")):
         fig, ax = plt.subplots(figsize=(10, 4.5))
         for g, color in zip(drawn, colors, strict=True):
-            _line(ax, g.day, g.bands[key], color, g.label)
+            _line(ax, g, key, color, g.label)
         ax.set(title=title, xlabel="day", ylabel=unit)
         extra = " Net loss: received minus paid as a seller, plus unsold stock at buyback value, below 0."
         if key == "share_in_loss":
@@ -172,17 +198,19 @@ def over_time(groups: Sequence[BatchGroup], folder: Path) -> list[Figure]:
             ax.yaxis.set_major_formatter(EngFormatter())
             extra = ""
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+        _band_key(fig, drawn)
         out.append(Figure(save_figure(fig, folder / name).name, section, title, note + extra))
 
     fig, axes = _panels(len(drawn), sharey)
     for ax, g in zip(axes, drawn, strict=True):
         for key, label, color in (("retail_nonparticipant_units", "retail to non-participants", "tab:green"),
                                   ("wholesale_units", "wholesale between sellers", "tab:red")):
-            _line(ax, g.day, g.bands[key], color, label)
+            _line(ax, g, key, color, label)
         ax.set(title=g.label, xlabel="day", ylabel="units per day (7-day mean)")
         ax.set_yscale("symlog", linthresh=1)
         ax.legend(fontsize=7)
     fig.suptitle("Retail to end users vs. wholesale between sellers")
+    _band_key(fig, drawn)
     out.append(Figure(save_figure(fig, folder / "flows.png").name, section,
                       "Retail to non-participants vs. wholesale flow",
                       note + " Each run's series is a trailing 7-day mean before averaging; log scale "
@@ -194,10 +222,11 @@ def over_time(groups: Sequence[BatchGroup], folder: Path) -> list[Figure]:
                                   ("trust_cognitive", "cognitive", "tab:blue"),
                                   ("trust_affective", "affective", "tab:orange"),
                                   ("trust_behavioural", "behavioural", "tab:purple")):
-            _line(ax, g.day, g.bands[key], color, label, "--" if key == "mean_trust" else "-")
+            _line(ax, g, key, color, label, "--" if key == "mean_trust" else "-")
         ax.set(title=g.label, xlabel="day", ylabel="trust (0-1)", ylim=(-0.02, 1.02))
         ax.legend(fontsize=7)
     fig.suptitle("Contacts' trust in (ex-)sellers, by level")
+    _band_key(fig, drawn)
     out.append(Figure(save_figure(fig, folder / "trust.png").name, section, "Trust by level", note))
     return out
 
