@@ -18,7 +18,9 @@ from conftest import bundled
 
 from sim.cli import main
 from sim.experiments.batch import read_series, run_batch
+from sim.reports.batch_figures import BatchGroup
 from sim.reports.batch_report import load_groups, metric_cell, short_keys, spread_cell, write_batch_report
+from sim.reports.sweep_figures import is_grid, lever_grid, lever_points, map_pairs
 
 SMALL = {"population.people": 300, "run.days": 30}
 SERIES_FIGURES = {"sellers_by_tier.png", "stock.png", "flows.png", "trust.png", "share_in_loss.png",
@@ -119,7 +121,8 @@ def test_sweep_report_with_one_replicate_has_parameter_figures(tmp_path):
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     write_batch_report(out)
-    sweep_figures = {"sweep_brands_0_recruit_bonus.png", "sweep_brands_0_quality.png"}
+    sweep_figures = {"sweep_brands_0_recruit_bonus.png", "sweep_brands_0_quality.png",
+                     "map_brands_0_recruit_bonus__brands_0_quality.png"}  # the two levers together
     page = check_self_contained(out, SERIES_FIGURES | sweep_figures)
     markdown = (out / "report.md").read_text(encoding="utf-8")
     command = json.loads((out / "manifest.json").read_text())["command"]
@@ -169,3 +172,42 @@ def test_spread_is_the_runs_quantiles_beside_the_interval_of_the_mean(batch_fold
 def test_spread_cells():
     assert spread_cell(np.array([1.0])) == "-"  # one run: no spread
     assert spread_cell(np.array([0.0, 100.0, np.nan])) == "[25, 75] (5 to 95)"
+
+
+def group(point: dict, **finals: list[float]) -> BatchGroup:
+    g = BatchGroup("s", "p", point, "", "")
+    g.finals = {k: np.array(v, dtype=float) for k, v in finals.items()}
+    return g
+
+
+def test_a_grid_map_averages_replicates_then_the_other_lever():
+    """2 x 2 grid of bonus and quality, a third lever (days) at two values: a cell is the mean of its
+    two points, each the mean of its replicates, so a point with more replicates weighs no more."""
+    groups = [group({"bonus": b, "quality": q, "days": d}, share_in_loss=[b / 1000 + q + d / 100] * reps)
+              for b in (400, 0) for q in (0.2, 0.6) for d, reps in ((10, 1), (30, 3))]
+    groups[0].finals["share_in_loss"][0] = np.nan  # a run without the metric counts for nothing
+    assert is_grid(groups, "bonus", "quality")
+    grid = lever_grid(groups, "bonus", "quality", "share_in_loss")
+    assert grid.xs == [0, 400] and grid.ys == [0.2, 0.6]  # numeric order, not order of the points
+    # The mean of days 10 and 30 adds 0.2, whatever the replicate counts; bonus 400 at quality 0.2 has
+    # only its days=30 point left, so 0.4 + 0.2 + 0.3.
+    np.testing.assert_allclose(grid.values, [[0.4, 0.9], [0.8, 1.2]])
+    assert grid.points.tolist() == [[2, 1], [2, 2]]  # rows: quality; columns: bonus
+    assert map_pairs(groups, ["bonus", "quality", "days"]) == [("bonus", "quality"), ("bonus", "days"),
+                                                              ("quality", "days")]
+
+
+def test_a_latin_hypercube_is_mapped_by_points_not_cells():
+    rng = np.random.default_rng(3)
+    groups = [group({"bonus": float(b), "quality": float(q)}, median_profit=[b - q, b + q])
+              for b, q in rng.uniform(0, 1, (8, 2))]
+    groups.append(group({"bonus": 0.5, "quality": 0.5}))  # no completed run with the metric: left out
+    assert not is_grid(groups, "bonus", "quality")
+    data = lever_points(groups, "bonus", "quality", "median_profit")
+    assert data.shape == (8, 3)
+    np.testing.assert_allclose(data[:, 2], data[:, 0])  # mean of b - q and b + q is b
+    assert map_pairs(groups, ["bonus", "quality"]) == [("bonus", "quality")]
+    # A lever of lists can be on a grid (one cell per value) but not interpolated.
+    lists = [group({"mix": [m], "quality": q}) for m in (1, 2) for q in (0.1, 0.3, 0.5)]
+    assert map_pairs(lists, ["mix", "quality"]) == [("mix", "quality")]
+    assert map_pairs(lists[:-1], ["mix", "quality"]) == []  # an incomplete grid of lists: no map

@@ -1,6 +1,6 @@
 """Figures for a batch or sweep: series with bands (the mean's 95% interval and the runs' middle 50% and
-90%), profit distributions, money by source,
-and (sweeps) final metrics against each varied parameter.
+90%), profit distributions, money by source
+(a sweep's final metrics against its levers: `sim.reports.sweep_figures`).
 
 The figures take `BatchGroup`s (the completed runs of one scenario at one parameter point, reduced
 by `sim.reports.batch_report`) and return `Figure` records whose titles and captions go into the report.
@@ -9,7 +9,6 @@ by `sim.reports.batch_report`) and return `Figure` records whose titles and capt
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,15 +81,12 @@ def shown(groups: Sequence[BatchGroup]) -> list[BatchGroup]:
     return [groups[i] for i in picks]
 
 
-def make_batch_figures(groups: Sequence[BatchGroup], folder: Path, vary: Sequence[str] = (),
-             short: dict[str, str] | None = None) -> list[Figure]:
-    """Every figure for these groups into `folder`; sweep figures when keys were varied."""
+def make_batch_figures(groups: Sequence[BatchGroup], folder: Path) -> list[Figure]:
+    """The series, profit and money figures for these groups into `folder` (a sweep's own figures:
+    `sim.reports.sweep_figures`)."""
     if not groups:
         return []
-    figs = over_time(groups, folder) + profit_figures(groups, folder) + money_figures(groups, folder)
-    for key in vary:
-        figs.append(sweep_figure(groups, key, (short or {}).get(key, key), folder))
-    return figs
+    return over_time(groups, folder) + profit_figures(groups, folder) + money_figures(groups, folder)
 
 
 def _reps(groups: Sequence[BatchGroup]) -> str:
@@ -380,39 +376,3 @@ def money_figures(groups: Sequence[BatchGroup], folder: Path) -> list[Figure]:
                       f"Summed over the run and over all brands of a scenario; {reps}. Entry orders and "
                       "upgrades are recruits' buy-ins; restocks are sellers' repeat orders."))
     return out
-
-
-def _slug(key: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "_", key).strip("_")
-
-
-def sweep_figure(groups: Sequence[BatchGroup], key: str, short: str, folder: Path) -> Figure:
-    """Six final metrics against one varied parameter: a dot per run, a line through the means."""
-    values = [g.point.get(key) for g in groups]
-    numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
-    categories = list(dict.fromkeys(repr(v) for v in values))  # lists, strings: one slot each
-    fig, axes = plt.subplots(2, 3, figsize=(14, 7.5))
-    for ax, (metric, title, unit) in zip(axes.flat, SWEEP_METRICS, strict=True):
-        xs, ys = [], []
-        for g, v in zip(groups, values, strict=True):
-            runs = g.finals.get(metric, np.zeros(0))
-            runs = runs[np.isfinite(runs)]
-            xs += [float(v) if numeric else categories.index(repr(v))] * runs.size
-            ys += list(runs)
-        xs_arr, ys_arr = np.array(xs), np.array(ys)
-        ax.scatter(xs_arr, ys_arr, s=16, alpha=0.45, color="tab:blue", label="one run", lw=0)
-        levels = np.unique(xs_arr)
-        ax.plot(levels, [ys_arr[xs_arr == u].mean() for u in levels], "-o", color="black", ms=4,
-                label="mean at this value")
-        ax.set(title=title, xlabel=short, ylabel=unit)
-        if not numeric:
-            ax.set_xticks(range(len(categories)), categories, fontsize=8)
-        if metric == "median_profit":
-            ax.yaxis.set_major_formatter(EngFormatter())
-    axes.flat[0].legend(fontsize=8)
-    fig.suptitle(f"Final metrics against {key}")
-    others = len({k for g in groups for k in g.point} - {key})
-    return Figure(save_figure(fig, folder / f"sweep_{_slug(key)}.png").name, "Sweep: final metrics",
-                  f"Final metrics against {key}",
-                  "Each dot is one run's value at the end; the line joins the means of the runs at each "
-                  "value" + (", pooled over the other varied parameters." if others else "."))

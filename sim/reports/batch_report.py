@@ -22,6 +22,7 @@ from sim.experiments.batch import read_series
 from sim.reports.batch_figures import MONEY, BatchGroup, Figure, make_batch_figures
 from sim.reports.plots import smooth
 from sim.reports.render import fmt, write_pages
+from sim.reports.sweep_figures import make_sweep_figures
 
 SHARE, COUNT, ANY = (0.0, 1.0), (0.0, np.inf), (-np.inf, np.inf)  # a metric's possible range
 TABLE_METRICS = (
@@ -74,7 +75,7 @@ def _write_report(folder: Path, manifest: dict, runs_dir: Path) -> Path:
 
     def build(tmp: Path) -> None:
         tmp.chmod(0o755)  # mkdtemp makes it private; the figures are meant to be shared
-        figures.extend(make_batch_figures(groups, tmp, vary, short))
+        figures.extend(make_batch_figures(groups, tmp) + make_sweep_figures(groups, tmp, vary, short))
 
     # Figures go into a temporary folder that replaces figures/ whole: no half-written set.
     atomic_folder(folder / "figures", build, force=True)
