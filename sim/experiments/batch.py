@@ -21,7 +21,6 @@ runs left stay pending) instead of failing every run after it.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import shutil
 import time
@@ -36,7 +35,7 @@ import numpy as np
 from sim.common.files import DISK_FULL, remove_leftovers, write_csv, write_json
 from sim.common.intervals import SPREAD_NAMES, interval, spread
 from sim.experiments.executors import PRELOAD, BatchError, executor  # noqa: F401 (imported from here too)
-from sim.experiments.runs import git_commit, versions
+from sim.experiments.runs import provenance, scenario_hash
 from sim.model.scenario import Scenario
 
 
@@ -89,7 +88,7 @@ def plan(scenarios: Sequence[Scenario], replicates: int, root_seed: int,
         for k, point in enumerate(points):
             resolved = scenario.with_overrides(point) if point else scenario
             point_id = _point_id(k) if point else "base"
-            digest = hashlib.sha256(json.dumps(resolved.data, sort_keys=True).encode()).hexdigest()[:16]
+            digest = scenario_hash(resolved.data)
             for r, seed in enumerate(seeds):
                 specs.append(RunSpec(f"{scenario.name}__{point_id}__r{r:03d}", scenario.name, point_id,
                                      dict(point), r, seed, data=resolved.data,
@@ -189,7 +188,8 @@ def run_batch(scenarios: Sequence[Scenario], replicates: int, out: Path, *, root
     batch = Batch(out)
     header = {"kind": kind, "command": list(command or []), "root_seed": root_seed,
               "replicates": replicates, "scenarios": {s.name: s.to_dict() for s in scenarios},
-              "versions": versions(), "git_commit": git_commit(), **(extra or {})}
+              "scenario_hashes": {s.name: scenario_hash(s.data) for s in scenarios}, **provenance(),
+              **(extra or {})}
     manifest = None
     try:
         with executor(jobs, scheduler) as pool:  # an unreachable scheduler fails before anything is written
