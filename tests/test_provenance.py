@@ -10,7 +10,7 @@ from importlib import metadata
 
 import pytest
 from click.testing import CliRunner
-from conftest import bundled
+from conftest import ROOT, bundled
 
 from sim.cli import main
 from sim.experiments import runs
@@ -81,3 +81,21 @@ def test_git_dirty_follows_changes_to_tracked_files(tmp_path, monkeypatch):
     assert found["git_commit"] == head.strip() + "+dirty" and found["git_dirty"] is True
     shutil.rmtree(tmp_path / ".git")
     assert provenance()["git_commit"] is None and provenance()["git_dirty"] is None
+
+
+def test_citation_names_the_package_version_and_license():
+    yaml = pytest.importorskip("yaml")  # PyYAML comes with dask, a dev dependency
+    import tomllib
+
+    import sim
+
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for key in ("cff-version", "message", "title", "version", "authors", "date-released"):  # CFF 1.2.0
+        assert citation.get(key), key
+    assert citation["cff-version"] == "1.2.0" and citation["title"] == "weishang-sim"
+    assert str(citation["version"]) == project["version"] == sim.__version__
+    assert str(citation["date-released"]) == "2026-12-02"
+    assert [a["name"] for a in citation["authors"]] == ["weishang-sim contributors"]
+    assert citation["license"] == project["license"] == "MIT"
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
