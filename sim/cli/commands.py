@@ -156,12 +156,16 @@ def run(scenario, sets, seed, days, out, force, quiet) -> None:
 @main.command()
 @click.argument("scenarios", nargs=-1, required=True)
 @scenario_options
+@click.option("--replicates", "-r", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Runs per scenario; their seeds are spawned from --seed (or the first scenario's "
+                   "seed) as a batch's are, the same in every scenario.")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("results/runs/compare"),
               show_default=True, help="Folder for the runs, comparison.csv and comparison.png.")
 @click.option("--force", is_flag=True, help="Replace existing run folders.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
-def compare(scenarios, sets, seed, days, out, force, quiet) -> None:
-    """Run several SCENARIOS with the same seed and write a side-by-side figure and table."""
+def compare(scenarios, sets, seed, days, replicates, out, force, quiet) -> None:
+    """Run several SCENARIOS with the same seed(s) and write a side-by-side figure and table."""
+    from sim.experiments.batch import replicate_seeds
     from sim.experiments.runs import read_csv
     from sim.reports import plots
 
@@ -177,16 +181,32 @@ def compare(scenarios, sets, seed, days, out, force, quiet) -> None:
         for name in names:
             if (out / name).exists():
                 raise InputError(f"{out / name}: run folder exists (use --force to replace it)")
-    rows, series = [], {}
+    # One replicate: each scenario's own seed, its run folder OUT/NAME (as before replicates existed).
+    # Several: seeds spawned from one root, shared by every scenario so arms differ by mechanism.
+    seeds = [None] if replicates == 1 else replicate_seeds(loaded[0]["run"]["seed"], replicates)
+    summaries, series = {}, {}
     for sc in loaded:
-        model, seconds = simulate(sc, quiet)
-        folder, summary = write_run(model, out / sc.name, seconds, force=True, figures=plots.run_figures)
-        rows.append(summary)
-        series[sc.name] = read_csv(folder / "timeseries.csv")
-    plots.write_comparison(out, rows, series)
+        summaries[sc.name], series[sc.name] = [], []
+        for r, rep_seed in enumerate(seeds):
+            arm = sc if rep_seed is None else sc.with_overrides({"run.seed": rep_seed})
+            folder = out / sc.name if rep_seed is None else out / sc.name / f"r{r:03d}"
+            model, seconds = simulate(arm, quiet)
+            folder, summary = write_run(model, folder, seconds, force=True, figures=plots.run_figures)
+            summaries[sc.name].append(summary)
+            series[sc.name].append(read_csv(folder / "timeseries.csv"))
+    plots.write_comparison(out, plots.comparison_rows(summaries), series)
     if not quiet:
-        print_summaries(names, rows)
+        if replicates > 1:
+            click.echo(f"mean of {replicates} runs (seeds {', '.join(map(str, seeds))}):")
+        print_summaries(names, [_means(runs) for runs in summaries.values()])
         click.echo(f"-> {out / 'comparison.png'}, {out / 'comparison.csv'}")
+
+
+def _means(runs: list[dict]) -> dict:
+    """A scenario's summary metrics, mean over its replicates (the one run's own values when one)."""
+    if len(runs) == 1:
+        return runs[0]
+    return {key: sum(r[key] for r in runs) / len(runs) for key in SUMMARY_KEYS}
 
 
 @main.command()

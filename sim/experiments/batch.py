@@ -2,7 +2,8 @@
 
 A batch folder holds `manifest.json` (the plan and every run's status), `runs/RUN_ID/`
 (each a `weishang run` folder, written by the worker, atomically), `summary.csv` (a row a
-run), `aggregate.csv` (per scenario, point and day: mean and 95% interval of each series),
+run), `aggregate.csv` (per scenario, point and day: mean and 95% interval of each series, and the 5%,
+25%, 75% and 95% quantiles of the runs),
 `figures/` and the report.
 
 Seeds: one root seed spawns the replicates' seeds (`numpy.random.SeedSequence`); replicate r
@@ -20,7 +21,6 @@ runs left stay pending) instead of failing every run after it.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import shutil
 import time
@@ -33,9 +33,9 @@ from pathlib import Path
 import numpy as np
 
 from sim.common.files import DISK_FULL, remove_leftovers, write_csv, write_json
-from sim.common.intervals import interval
+from sim.common.intervals import SPREAD_NAMES, interval, spread
 from sim.experiments.executors import PRELOAD, BatchError, executor  # noqa: F401 (imported from here too)
-from sim.experiments.runs import git_commit, versions
+from sim.experiments.runs import provenance, scenario_hash
 from sim.model.scenario import Scenario
 
 
@@ -88,7 +88,7 @@ def plan(scenarios: Sequence[Scenario], replicates: int, root_seed: int,
         for k, point in enumerate(points):
             resolved = scenario.with_overrides(point) if point else scenario
             point_id = _point_id(k) if point else "base"
-            digest = hashlib.sha256(json.dumps(resolved.data, sort_keys=True).encode()).hexdigest()[:16]
+            digest = scenario_hash(resolved.data)
             for r, seed in enumerate(seeds):
                 specs.append(RunSpec(f"{scenario.name}__{point_id}__r{r:03d}", scenario.name, point_id,
                                      dict(point), r, seed, data=resolved.data,
@@ -188,7 +188,8 @@ def run_batch(scenarios: Sequence[Scenario], replicates: int, out: Path, *, root
     batch = Batch(out)
     header = {"kind": kind, "command": list(command or []), "root_seed": root_seed,
               "replicates": replicates, "scenarios": {s.name: s.to_dict() for s in scenarios},
-              "versions": versions(), "git_commit": git_commit(), **(extra or {})}
+              "scenario_hashes": {s.name: scenario_hash(s.data) for s in scenarios}, **provenance(),
+              **(extra or {})}
     manifest = None
     try:
         with executor(jobs, scheduler) as pool:  # an unreachable scheduler fails before anything is written
@@ -287,7 +288,8 @@ def read_series(path: Path) -> tuple[list[str], np.ndarray]:
 
 
 def write_aggregate(folder: Path, manifest: dict) -> None:
-    """aggregate.csv: per scenario, point and day, the mean and 95% interval of each series."""
+    """aggregate.csv: per scenario, point and day, the mean and 95% interval of each series (_mean,
+    _lo, _hi) and the quantiles of the runs (_q05, _q25, _q75, _q95: how far one run can stray)."""
     groups: dict[tuple[str, str], list[str]] = {}
     for run_id, record in manifest["runs"].items():
         if record["status"] == "done":
@@ -298,9 +300,10 @@ def write_aggregate(folder: Path, manifest: dict) -> None:
         names = series[0][0]
         days = min(values.shape[0] for _, values in series)
         stack = np.stack([values[:days] for _, values in series])
-        mean, lo, hi = interval(stack)
+        columns = dict(zip(("mean", "lo", "hi"), interval(stack), strict=True))
+        columns.update(zip(SPREAD_NAMES, spread(stack), strict=True))  # the runs' own spread
         for m in names:  # scenarios with more tiers have more columns: take the union
-            cols = [f"{m}_{s}" for s in ("mean", "lo", "hi")]
+            cols = [f"{m}_{s}" for s in columns]
             if m != "day" and cols[0] not in fields:
                 fields += cols
         for d in range(days):
@@ -308,7 +311,6 @@ def write_aggregate(folder: Path, manifest: dict) -> None:
                    "replicates": len(run_ids)}
             for c, m in enumerate(names):  # 6 significant digits: the intervals are far wider
                 if m != "day":
-                    row.update({f"{m}_{s}": f"{a[d, c]:.6g}" for s, a in (("mean", mean), ("lo", lo),
-                                                                          ("hi", hi))})
+                    row.update({f"{m}_{s}": f"{a[d, c]:.6g}" for s, a in columns.items()})
             rows.append(row)
     write_csv(folder / "aggregate.csv", rows, fields)

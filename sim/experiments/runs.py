@@ -2,17 +2,19 @@
 
 A run folder holds `timeseries.csv` (a row a day), `agents.csv` (a row per person who was
 ever a seller), `ledger.csv` (totals by kind), `summary.json` (final figures), `meta.json`
-(the resolved scenario, seed, versions, git commit), `timing.json` (the run's wall time),
-`journal.npz` (every ledger entry) and, when the caller draws them, PNG figures. Every file but
-`timing.json` (VOLATILE) is the same, byte for byte, for the same code, scenario and seed. The
-atomic writers live in `sim.common.files`, shared with the batch engine, the reports and the
-real-data schema.
+(the resolved scenario and its hash, seed, versions, git commit and dirty flag), `timing.json`
+(the run's wall time), `journal.npz` (every ledger entry) and, when the caller draws them, PNG
+figures. Every file but `timing.json` (VOLATILE) is the same, byte for byte, for the same code,
+scenario and seed. The atomic writers live in `sim.common.files`, shared with the batch engine,
+the reports and the real-data schema.
 """
 
 from __future__ import annotations
 
 import csv
 import functools
+import hashlib
+import json
 import platform
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
@@ -39,11 +41,17 @@ def default_folder(name: str, seed: int) -> Path:
     return RUNS / f"{name}-seed{seed}"
 
 
+# Every installed package whose version can change a result (or the figures of one): the model's
+# numerics, its graph and tables, the designs, intervals and fits of the experiments, the figures.
+PACKAGES = ("weishang-sim", "numpy", "scipy", "pandas", "networkx", "numba", "mesa", "SALib", "scikit-learn",
+            "matplotlib", "pyabc")
+
+
 @functools.cache  # installed versions don't change under a running process; reading them does cost
 def versions() -> dict[str, str]:
-    """Versions of Python and of the packages a result depends on."""
-    out = {"python": platform.python_version()}
-    for package in ("weishang-sim", "mesa", "numpy", "networkx", "matplotlib"):
+    """Versions of Python, of the packages a result depends on, and the platform it ran on."""
+    out = {"python": platform.python_version(), "platform": platform.platform()}
+    for package in PACKAGES:
         try:
             out[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
@@ -65,6 +73,24 @@ def git_commit() -> str | None:
         return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return None
+
+
+def scenario_hash(data: Mapping) -> str:
+    """A short digest of a resolved scenario (every value, overrides applied): two results with the
+    same hash, seed and versions come from the same inputs."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def provenance(scenario: Mapping | None = None) -> dict:
+    """What a result was made with, for meta.json and manifest.json: the versions, the git commit
+    ('+dirty' when tracked files were changed; None outside a checkout), git_dirty on its own (None
+    outside a checkout) and, given a resolved scenario, its hash."""
+    commit = git_commit()
+    out = {"versions": versions(), "git_commit": commit,
+           "git_dirty": None if commit is None else commit.endswith("+dirty")}
+    if scenario is not None:
+        out["scenario_hash"] = scenario_hash(scenario)
+    return out
 
 
 def series_rows(model_vars: Mapping[str, list]) -> list[dict]:
@@ -98,7 +124,7 @@ def write_run(model: WeishangModel, folder: Path, run_seconds: float, force: boo
     agents = metrics.agents_table(model)
     meta = {
         "scenario": model.config.to_dict(), "scenario_file": str(model.config.path or ""),
-        "seed": model.seed, "days": model.day, "versions": versions(), "git_commit": git_commit(),
+        "seed": model.seed, "days": model.day, **provenance(model.config.data),
         "tiers": {b.name: [t["name"] for t in b.tiers] for b in model.brands},
         "brands": [b.name for b in model.brands], "accounts": model.ledger.account_map(),
     }

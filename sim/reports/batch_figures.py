@@ -1,5 +1,6 @@
-"""Figures for a batch or sweep: series with 95% bands, profit distributions, money by source,
-and (sweeps) final metrics against each varied parameter.
+"""Figures for a batch or sweep: series with bands (the mean's 95% interval and the runs' middle 50% and
+90%), profit distributions, money by source
+(a sweep's final metrics against its levers: `sim.reports.sweep_figures`).
 
 The figures take `BatchGroup`s (the completed runs of one scenario at one parameter point, reduced
 by `sim.reports.batch_report`) and return `Figure` records whose titles and captions go into the report.
@@ -8,12 +9,12 @@ by `sim.reports.batch_report`) and return `Figure` records whose titles and capt
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import EngFormatter, PercentFormatter
 
@@ -21,7 +22,7 @@ from matplotlib.ticker import EngFormatter, PercentFormatter
 from sim.reports.plots import INCOME, plt, save_figure
 
 MAX_SHOWN = 6  # groups drawn in the over-time figures; more lines or panels stop being legible
-BAND_ALPHA = 0.15
+MEAN_ALPHA, BAND_ALPHA = 0.4, 0.12  # the interval of the mean drawn darker than the runs' middle 50%
 PROFIT_LINTHRESH = 100.0  # yuan: symlog is linear within ±100, logarithmic beyond
 
 RECEIPTS = [(f"income_{s}", label) for s, label in zip(INCOME, (
@@ -54,7 +55,8 @@ class BatchGroup:
     tick: str  # short, may be multi-line, for bar-chart ticks
     run_ids: list[str] = field(default_factory=list)
     day: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    bands: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    bands: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)  # mean, 95% CI
+    spread: dict[str, np.ndarray] = field(default_factory=dict)  # runs' 5/25/75/95% quantiles, by day
     totals: dict[str, np.ndarray] = field(default_factory=dict)  # money series: per-run sums
     finals: dict[str, np.ndarray] = field(default_factory=dict)  # summary metric: per-run values
     profit: np.ndarray = field(default_factory=lambda: np.zeros(0))  # every ever-seller, pooled
@@ -79,15 +81,12 @@ def shown(groups: Sequence[BatchGroup]) -> list[BatchGroup]:
     return [groups[i] for i in picks]
 
 
-def make_batch_figures(groups: Sequence[BatchGroup], folder: Path, vary: Sequence[str] = (),
-             short: dict[str, str] | None = None) -> list[Figure]:
-    """Every figure for these groups into `folder`; sweep figures when keys were varied."""
+def make_batch_figures(groups: Sequence[BatchGroup], folder: Path) -> list[Figure]:
+    """The series, profit and money figures for these groups into `folder` (a sweep's own figures:
+    `sim.reports.sweep_figures`)."""
     if not groups:
         return []
-    figs = over_time(groups, folder) + profit_figures(groups, folder) + money_figures(groups, folder)
-    for key in vary:
-        figs.append(sweep_figure(groups, key, (short or {}).get(key, key), folder))
-    return figs
+    return over_time(groups, folder) + profit_figures(groups, folder) + money_figures(groups, folder)
 
 
 def _reps(groups: Sequence[BatchGroup]) -> str:
@@ -95,11 +94,27 @@ def _reps(groups: Sequence[BatchGroup]) -> str:
     return "one replicate" if counts == [1] else f"mean over {'/'.join(map(str, counts))} replicates"
 
 
+MEAN_BAND, MIDDLE_50, MIDDLE_90 = ("mean and its 95% interval", "middle 50% of runs (25th-75th percentile)",
+                                   "middle 90% of runs (5th-95th percentile)")
+
+
 def _band_note(groups: Sequence[BatchGroup]) -> str:
     if all(len(g.run_ids) == 1 for g in groups):
         return "Lines: the single replicate (no band with one replicate)."
-    return (f"Lines: {_reps(groups)}; bands: 95% confidence interval of that mean (Student t), "
-            "clipped to the possible range.")
+    return (f"Lines: {_reps(groups)}; dark band: the {MEAN_BAND} (Student t, clipped to the possible "
+            f"range), which narrows as replicates are added; light band: the {MIDDLE_50}; dotted lines: "
+            f"the {MIDDLE_90}, how far a single run can stray.")
+
+
+def _band_key(fig, groups: Sequence[BatchGroup]) -> None:
+    """One legend per figure saying which band is which (in grey: the colours are the groups')."""
+    if all(len(g.run_ids) == 1 for g in groups):
+        return
+    handles = [Patch(facecolor="grey", alpha=MEAN_ALPHA, label=MEAN_BAND),
+               Patch(facecolor="grey", alpha=BAND_ALPHA, label=MIDDLE_50),
+               Line2D([], [], color="grey", ls=":", lw=0.9, label=MIDDLE_90)]
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8, frameon=False,
+               bbox_to_anchor=(0.5, -0.06))
 
 
 def _subset_note(groups: Sequence[BatchGroup], drawn: Sequence[BatchGroup]) -> str:
@@ -109,10 +124,16 @@ def _subset_note(groups: Sequence[BatchGroup], drawn: Sequence[BatchGroup]) -> s
             f"({', '.join(g.point_id for g in drawn)}); aggregate.csv has them all.")
 
 
-def _line(ax, day, band, color, label, style="-") -> None:
-    mean, lo, hi = band
-    ax.plot(day, mean, style, color=color, label=label, lw=1.4)
-    ax.fill_between(day, lo, hi, color=color, alpha=BAND_ALPHA, lw=0)
+def _line(ax, g: BatchGroup, key: str, color, label: str, style: str = "-") -> None:
+    """A group's mean of one series, the interval of that mean, and the spread of its runs."""
+    mean, lo, hi = g.bands[key]
+    ax.plot(g.day, mean, style, color=color, label=label, lw=1.4)
+    ax.fill_between(g.day, lo, hi, color=color, alpha=MEAN_ALPHA, lw=0)
+    q = g.spread.get(key)
+    if q is not None and np.isfinite(q).any():
+        ax.fill_between(g.day, q[1], q[2], color=color, alpha=BAND_ALPHA, lw=0)
+        for edge in (q[0], q[3]):
+            ax.plot(g.day, edge, ":", color=color, lw=0.9)
 
 
 def _panels(n: int, sharey: bool):
@@ -146,11 +167,12 @@ def over_time(groups: Sequence[BatchGroup], folder: Path) -> list[Figure]:
         tiers = _tiers(g)
         for k, key in enumerate(tiers):
             color = plt.cm.viridis(0.85 * k / max(len(tiers) - 1, 1))
-            _line(ax, g.day, g.bands[key], color, f"tier {key.removeprefix('sellers_tier')}")
-        _line(ax, g.day, g.bands["sellers"], "black", "all tiers", "--")
+            _line(ax, g, key, color, f"tier {key.removeprefix('sellers_tier')}")
+        _line(ax, g, "sellers", "black", "all tiers", "--")
         ax.set(title=g.label, xlabel="day", ylabel="active sellers")
         ax.legend(fontsize=7, ncol=2)
     fig.suptitle("Active sellers by tier (tier 1 = entry level)")
+    _band_key(fig, drawn)
     out.append(Figure(save_figure(fig, folder / "sellers_by_tier.png").name, section,
                       "Active sellers by tier", note + " Dashed: all tiers together."))
 
@@ -160,7 +182,7 @@ def over_time(groups: Sequence[BatchGroup], folder: Path) -> list[Figure]:
              "share of ever-sellers")):
         fig, ax = plt.subplots(figsize=(10, 4.5))
         for g, color in zip(drawn, colors, strict=True):
-            _line(ax, g.day, g.bands[key], color, g.label)
+            _line(ax, g, key, color, g.label)
         ax.set(title=title, xlabel="day", ylabel=unit)
         extra = " Net loss: received minus paid as a seller, plus unsold stock at buyback value, below 0."
         if key == "share_in_loss":
@@ -172,17 +194,19 @@ def over_time(groups: Sequence[BatchGroup], folder: Path) -> list[Figure]:
             ax.yaxis.set_major_formatter(EngFormatter())
             extra = ""
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+        _band_key(fig, drawn)
         out.append(Figure(save_figure(fig, folder / name).name, section, title, note + extra))
 
     fig, axes = _panels(len(drawn), sharey)
     for ax, g in zip(axes, drawn, strict=True):
         for key, label, color in (("retail_nonparticipant_units", "retail to non-participants", "tab:green"),
                                   ("wholesale_units", "wholesale between sellers", "tab:red")):
-            _line(ax, g.day, g.bands[key], color, label)
+            _line(ax, g, key, color, label)
         ax.set(title=g.label, xlabel="day", ylabel="units per day (7-day mean)")
         ax.set_yscale("symlog", linthresh=1)
         ax.legend(fontsize=7)
     fig.suptitle("Retail to end users vs. wholesale between sellers")
+    _band_key(fig, drawn)
     out.append(Figure(save_figure(fig, folder / "flows.png").name, section,
                       "Retail to non-participants vs. wholesale flow",
                       note + " Each run's series is a trailing 7-day mean before averaging; log scale "
@@ -194,10 +218,11 @@ def over_time(groups: Sequence[BatchGroup], folder: Path) -> list[Figure]:
                                   ("trust_cognitive", "cognitive", "tab:blue"),
                                   ("trust_affective", "affective", "tab:orange"),
                                   ("trust_behavioural", "behavioural", "tab:purple")):
-            _line(ax, g.day, g.bands[key], color, label, "--" if key == "mean_trust" else "-")
+            _line(ax, g, key, color, label, "--" if key == "mean_trust" else "-")
         ax.set(title=g.label, xlabel="day", ylabel="trust (0-1)", ylim=(-0.02, 1.02))
         ax.legend(fontsize=7)
     fig.suptitle("Contacts' trust in (ex-)sellers, by level")
+    _band_key(fig, drawn)
     out.append(Figure(save_figure(fig, folder / "trust.png").name, section, "Trust by level", note))
     return out
 
@@ -351,39 +376,3 @@ def money_figures(groups: Sequence[BatchGroup], folder: Path) -> list[Figure]:
                       f"Summed over the run and over all brands of a scenario; {reps}. Entry orders and "
                       "upgrades are recruits' buy-ins; restocks are sellers' repeat orders."))
     return out
-
-
-def _slug(key: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "_", key).strip("_")
-
-
-def sweep_figure(groups: Sequence[BatchGroup], key: str, short: str, folder: Path) -> Figure:
-    """Six final metrics against one varied parameter: a dot per run, a line through the means."""
-    values = [g.point.get(key) for g in groups]
-    numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
-    categories = list(dict.fromkeys(repr(v) for v in values))  # lists, strings: one slot each
-    fig, axes = plt.subplots(2, 3, figsize=(14, 7.5))
-    for ax, (metric, title, unit) in zip(axes.flat, SWEEP_METRICS, strict=True):
-        xs, ys = [], []
-        for g, v in zip(groups, values, strict=True):
-            runs = g.finals.get(metric, np.zeros(0))
-            runs = runs[np.isfinite(runs)]
-            xs += [float(v) if numeric else categories.index(repr(v))] * runs.size
-            ys += list(runs)
-        xs_arr, ys_arr = np.array(xs), np.array(ys)
-        ax.scatter(xs_arr, ys_arr, s=16, alpha=0.45, color="tab:blue", label="one run", lw=0)
-        levels = np.unique(xs_arr)
-        ax.plot(levels, [ys_arr[xs_arr == u].mean() for u in levels], "-o", color="black", ms=4,
-                label="mean at this value")
-        ax.set(title=title, xlabel=short, ylabel=unit)
-        if not numeric:
-            ax.set_xticks(range(len(categories)), categories, fontsize=8)
-        if metric == "median_profit":
-            ax.yaxis.set_major_formatter(EngFormatter())
-    axes.flat[0].legend(fontsize=8)
-    fig.suptitle(f"Final metrics against {key}")
-    others = len({k for g in groups for k in g.point} - {key})
-    return Figure(save_figure(fig, folder / f"sweep_{_slug(key)}.png").name, "Sweep: final metrics",
-                  f"Final metrics against {key}",
-                  "Each dot is one run's value at the end; the line joins the means of the runs at each "
-                  "value" + (", pooled over the other varied parameters." if others else "."))

@@ -17,11 +17,12 @@ from pathlib import Path
 import numpy as np
 
 from sim.common.files import atomic_folder
-from sim.common.intervals import interval
+from sim.common.intervals import interval, spread
 from sim.experiments.batch import read_series
 from sim.reports.batch_figures import MONEY, BatchGroup, Figure, make_batch_figures
 from sim.reports.plots import smooth
 from sim.reports.render import fmt, write_pages
+from sim.reports.sweep_figures import make_sweep_figures
 
 SHARE, COUNT, ANY = (0.0, 1.0), (0.0, np.inf), (-np.inf, np.inf)  # a metric's possible range
 TABLE_METRICS = (
@@ -74,7 +75,7 @@ def _write_report(folder: Path, manifest: dict, runs_dir: Path) -> Path:
 
     def build(tmp: Path) -> None:
         tmp.chmod(0o755)  # mkdtemp makes it private; the figures are meant to be shared
-        figures.extend(make_batch_figures(groups, tmp, vary, short))
+        figures.extend(make_batch_figures(groups, tmp) + make_sweep_figures(groups, tmp, vary, short))
 
     # Figures go into a temporary folder that replaces figures/ whole: no half-written set.
     atomic_folder(folder / "figures", build, force=True)
@@ -156,6 +157,7 @@ def _fill(g: BatchGroup, runs_dir: Path, recs: list[dict]) -> None:
         # above 1); clip it there so a band never draws impossible values.
         top = 1.0 if key in UNIT_RANGE else np.inf
         g.bands[key] = (mean, np.clip(lo, 0.0, top), np.clip(hi, 0.0, top))
+        g.spread[key] = spread(stack)  # quantiles of real runs: inside the range already
     g.totals = {key: np.array([s[key].sum() for s in series]) for key in MONEY if key in series[0]}
     g.finals = {m: np.array([_float(f.get(m)) for f in finals]) for m in {k for f in finals for k in f}}
     if agents:
@@ -184,6 +186,16 @@ def metric_cell(values: np.ndarray, bounds: tuple[float, float] = (-np.inf, np.i
     if values.size < 2:
         return fmt(mean)
     return f"{fmt(mean)} [{fmt(max(lo, bounds[0]))}, {fmt(min(hi, bounds[1]))}]"
+
+
+def spread_cell(values: np.ndarray) -> str:
+    """The middle 50% [25th, 75th percentile] and middle 90% (5th to 95th) of the runs' values;
+    '-' with fewer than two runs, where there is no spread to show."""
+    values = values[np.isfinite(values)]
+    if values.size < 2:
+        return "-"
+    q05, q25, q75, q95 = (float(q) for q in spread(values[:, None])[:, 0])
+    return f"[{fmt(q25)}, {fmt(q75)}] ({fmt(q05)} to {fmt(q95)})"
 
 
 def batch_document(manifest: dict, groups: list[BatchGroup], problems: list[dict],
@@ -247,8 +259,18 @@ def batch_document(manifest: dict, groups: list[BatchGroup], problems: list[dict
         rows = [[g.label, str(len(g.run_ids)), *(metric_cell(g.finals.get(m, np.zeros(0)), bounds)
                                                  for m, _, _, bounds in TABLE_METRICS)] for g in groups]
         blocks += [("table", header, rows, 1),
-                   ("list", [f"{label}: {meaning}" for _, label, meaning, _ in TABLE_METRICS]),
-                   ("p", "Every run's figures: summary.csv; daily means and intervals: aggregate.csv.")]
+                   ("list", [f"{label}: {meaning}" for _, label, meaning, _ in TABLE_METRICS])]
+        if any(len(g.run_ids) > 1 for g in groups):
+            blocks += [("h3", "Spread over runs"), ("p", (
+                "How far one run can fall from another, which the interval of the mean (it narrows as "
+                "replicates are added) does not say: the middle 50% of runs [25th, 75th percentile] and, "
+                "in parentheses, the middle 90% (5th to 95th percentile). With few replicates these are "
+                "rough: they interpolate between the runs there are."))]
+            rows = [[g.label, str(len(g.run_ids)), *(spread_cell(g.finals.get(m, np.zeros(0)))
+                                                     for m, _, _, _ in TABLE_METRICS)] for g in groups]
+            blocks += [("table", header, rows, 1)]
+        blocks += [("p", "Every run's figures: summary.csv; daily means, intervals of the mean and "
+                         "quantiles of the runs: aggregate.csv.")]
     else:
         blocks += [("p", "No run completed, so there are no metrics or figures.")]
 

@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from sim.common.files import atomic_folder, write_csv  # noqa: E402
+from sim.common.intervals import interval, spread  # noqa: E402
 from sim.model.metrics import INCOME_SOURCES as INCOME  # noqa: E402
 
 
@@ -80,25 +81,57 @@ COMPARE_PANELS = (
 )
 
 
-def comparison_figure(runs: Mapping[str, Sequence[Mapping]], path: Path) -> Path:
-    """Six panels, one line per scenario."""
+def comparison_figure(runs: Mapping[str, Sequence[Sequence[Mapping]]], path: Path) -> Path:
+    """Six panels, one line per scenario: the run itself, or with several replicates their mean, the
+    mean's 95% interval (band) and the middle 90% of runs (dotted)."""
+    replicates = max(len(reps) for reps in runs.values())
     fig, axes = plt.subplots(2, 3, figsize=(14, 7.5))
     for ax, (key, label, unit, smoothed) in zip(axes.flat, COMPARE_PANELS, strict=True):
-        for name, rows in runs.items():
-            values = _col(rows, key)
-            ax.plot(_col(rows, "day"), smooth(values) if smoothed else values, label=name)
+        for k, (name, reps) in enumerate(runs.items()):
+            days = min(len(rows) for rows in reps)
+            stack = np.stack([smooth(_col(rows[:days], key)) if smoothed else _col(rows[:days], key)
+                              for rows in reps])
+            day, color = _col(reps[0][:days], "day"), f"C{k}"
+            mean, lo, hi = interval(stack)
+            ax.plot(day, mean, color=color, label=name)
+            if len(reps) > 1:
+                ax.fill_between(day, lo, hi, color=color, alpha=0.3, lw=0)
+                q = spread(stack)
+                for edge in (q[0], q[3]):
+                    ax.plot(day, edge, ":", color=color, lw=0.9)
         ax.set(title=label, xlabel="day", ylabel=unit)
         if key in ("stock_units", "wholesale_units"):
             ax.set_yscale("symlog")
     axes.flat[0].legend(fontsize=9)
-    fig.suptitle("Scenarios side by side (one seed each)")
+    fig.suptitle("Scenarios side by side (one seed each)" if replicates == 1 else
+                 f"Scenarios side by side: mean of {replicates} seeds (the same in every scenario); band: "
+                 "the mean and its 95% interval; dotted: middle 90% of runs (5th-95th percentile)")
     return save_figure(fig, path)
 
 
-def write_comparison(out: Path, rows: Sequence[Mapping], runs: Mapping[str, Sequence[Mapping]]) -> Path:
-    """`weishang compare`'s comparison.csv (a row of summary metrics per scenario) and comparison.png
-    into `out`, which also holds the run folders. Both are made in a hidden staging folder and then
-    moved in, so a failure halfway leaves neither behind. Returns the figure's path."""
+def comparison_rows(summaries: Mapping[str, Sequence[Mapping]]) -> list[dict]:
+    """comparison.csv's rows: each scenario's summary when it ran once; with replicates, each numeric
+    metric's mean and 95% interval of the mean (METRIC_mean, _lo, _hi) over them, and the seeds."""
+    if all(len(reps) == 1 for reps in summaries.values()):
+        return [dict(reps[0]) for reps in summaries.values()]
+    rows = []
+    for name, reps in summaries.items():
+        row = {"scenario": name, "replicates": len(reps), "seeds": " ".join(str(r["seed"]) for r in reps)}
+        for key, value in reps[0].items():
+            if key in ("scenario", "seed") or not isinstance(value, int | float) or isinstance(value, bool):
+                continue
+            mean, lo, hi = (float(a[0]) for a in interval(np.array([[float(r[key])] for r in reps])))
+            row.update({f"{key}_mean": f"{mean:.6g}", f"{key}_lo": f"{lo:.6g}", f"{key}_hi": f"{hi:.6g}"})
+        rows.append(row)
+    return rows
+
+
+def write_comparison(out: Path, rows: Sequence[Mapping], runs: Mapping[str, Sequence[Sequence[Mapping]]]
+                     ) -> Path:
+    """`weishang compare`'s comparison.csv (`comparison_rows`: a row per scenario) and comparison.png
+    (`runs`: each scenario's replicates' daily rows) into `out`, which also holds the run folders. Both
+    are made in a hidden staging folder and then moved in, so a failure halfway leaves neither behind.
+    Returns the figure's path."""
 
     def build(tmp: Path) -> None:
         write_csv(tmp / "comparison.csv", rows)
