@@ -151,10 +151,12 @@ def test_sql_cannot_read_or_write_files_or_unlock_the_settings(batch, tmp_path):
     for sql in (f"SELECT * FROM read_csv('{secret}')", f"SELECT * FROM '{secret}'",
                 f"COPY (SELECT 1) TO '{target}'", f"ATTACH '{tmp_path / 'x.db'}'",
                 "SET enable_external_access = true", "SELECT * FROM store",  # a Python name in scope
-                f"SELECT * FROM read_parquet('{batch}/series/*/*/*.parquet')"):
+                f"COPY (SELECT 1 AS x) TO '{batch}/series/x.parquet'",  # the one folder it may read
+                f"COPY (SELECT 1 AS x) TO '{batch}/x.csv'"):
         result = invoke("query", batch, sql)
         assert result.exit_code == 2, (sql, result.output)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["secret.csv"]
+    assert not (batch / "series" / "x.parquet").exists() and not (batch / "x.csv").exists()
 
 
 def test_export_writes_every_done_runs_days_and_the_summary(batch, tmp_path):
