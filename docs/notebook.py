@@ -11,10 +11,10 @@
 # %% [markdown]
 # # weishang-sim from Python: a run, a batch, a query, a figure, a risk score
 #
-# A worked example (jupytext percent format: open it in Jupyter with jupytext; as a plain script the
-# batch's worker processes would re-run it). Populations are tiny so that it runs in about a minute; the numbers
-# are an illustration, not results. `OUT` is where the batch goes (a temporary folder unless the
-# environment variable WEISHANG_NOTEBOOK_OUT names one).
+# A worked example (jupytext percent format: open it in Jupyter with jupytext; not as a plain
+# script, whose batch workers would re-run it). Populations are tiny so that it runs in about a
+# minute; the numbers are an illustration, not results. `OUT` is where the batch goes (a temporary
+# folder unless the environment variable WEISHANG_NOTEBOOK_OUT names one).
 
 # %%
 import os
