@@ -1,4 +1,4 @@
-"""The batch commands: batch, sweep, explore, patterns and report (registered on `main`).
+"""The batch commands: batch, sweep, explore, patterns, report, query and export (registered on `main`).
 
 They share the batch engine (`sim.experiments.batch`): resumable folders, a progress bar of runs,
 and on resume a count of the runs found complete and skipped.
@@ -13,6 +13,7 @@ import click
 from tqdm import tqdm
 
 from sim.cli.commands import InputError, check_out, load, main
+from sim.common.text import short_path
 from sim.experiments.runs import default_folder
 from sim.model.scenario import Scenario, ScenarioError
 
@@ -262,3 +263,61 @@ def report(folder) -> None:
     else:
         raise InputError(f"{folder}: not a batch or run folder (no manifest.json or meta.json); "
                          "give a folder made by weishang batch, sweep or run")
+
+
+SHOWN_ROWS = 100  # rows `weishang query` prints; --csv writes them all
+
+
+@main.command()
+@click.argument("folder", metavar="BATCH", type=click.Path(path_type=Path))
+@click.argument("sql")
+@click.option("--csv", "csv_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the whole result to this CSV file instead of printing it.")
+def query(folder, sql, csv_file) -> None:
+    """Run SQL (DuckDB) over a batch's tables: series (every run's days, with run_id, scenario,
+    point_id, replicate), summary (a row a run) and manifest (a row a planned run)."""
+    from sim.experiments.store import StoreError, write_table_csv
+    from sim.experiments.store import query as run_query
+
+    try:
+        table = run_query(folder, sql)
+    except StoreError as exc:
+        raise InputError(str(exc)) from None
+    if csv_file is not None:
+        check_out(csv_file)
+        write_table_csv(table, csv_file)
+        click.echo(f"{table.num_rows:,} rows -> {csv_file}")
+        return
+    _print_table(table.column_names, table.slice(0, SHOWN_ROWS).to_pylist())
+    if table.num_rows > SHOWN_ROWS:
+        click.echo(f"({table.num_rows:,} rows, the first {SHOWN_ROWS} shown; --csv FILE writes them all)")
+
+
+def _print_table(names: list[str], rows: list[dict]) -> None:
+    def cell(v: object) -> str:
+        return "" if v is None else f"{v:.6g}" if isinstance(v, float) else str(v)
+
+    cells = [names, *([cell(r[n]) for n in names] for r in rows)]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(names))]
+    for k, line in enumerate(cells):
+        click.echo("  ".join(c.rjust(w) for c, w in zip(line, widths, strict=True)).rstrip())
+        if k == 0:
+            click.echo("  ".join("-" * w for w in widths))
+
+
+@main.command("export")
+@click.argument("folder", metavar="BATCH", type=click.Path(path_type=Path))
+@click.option("--csv", "out", type=click.Path(path_type=Path), required=True,
+              help="Folder to write series.csv and summary.csv into.")
+@click.option("--force", is_flag=True, help="Replace the folder if it exists.")
+def export(folder, out, force) -> None:
+    """Write a batch's series (every done run's days) and summary as CSV files in a folder."""
+    from sim.experiments.store import StoreError, export_csv
+
+    check_out(out)
+    if out.exists() and not force:
+        raise InputError(f"{short_path(out)}: exists (use --force to replace it)")
+    try:
+        click.echo(f"series.csv, summary.csv -> {export_csv(folder, out, force)}")
+    except StoreError as exc:
+        raise InputError(str(exc)) from None

@@ -18,6 +18,7 @@ import numpy as np
 
 from sim.common.files import atomic_folder
 from sim.common.intervals import interval, spread
+from sim.experiments import store
 from sim.experiments.batch import read_series
 from sim.reports.batch_figures import MONEY, BatchGroup, Figure, make_batch_figures
 from sim.reports.plots import smooth
@@ -131,14 +132,23 @@ def load_groups(folder: Path, manifest: dict, runs_dir: Path | None = None
     return groups, problems
 
 
+def run_series(runs_dir: Path, record: dict) -> dict[str, np.ndarray]:
+    """A done run's daily series, column name -> array: from the batch's Parquet part when it has
+    one (runs_dir is BATCH/runs), else from the run folder's timeseries.csv (a lone run folder)."""
+    part = store.part_path(runs_dir.parent, record["scenario"], record["point_id"], record["run_id"])
+    if part.is_file():
+        return store.read_part(part)
+    names, values = read_series(runs_dir / record["run_id"] / "timeseries.csv")
+    return {n: values[:, i] for i, n in enumerate(names)}
+
+
 def _fill(g: BatchGroup, runs_dir: Path, recs: list[dict]) -> None:
     """Reduce a group's runs: bands of the plotted series, money totals, final metrics, sellers."""
     series, finals, agents = [], [], []
     for record in recs:
         run = runs_dir / record["run_id"]
         g.run_ids.append(record["run_id"])
-        names, values = read_series(run / "timeseries.csv")
-        series.append({n: values[:, i] for i, n in enumerate(names)})
+        series.append(run_series(runs_dir, record))
         finals.append(json.loads((run / "summary.json").read_text(encoding="utf-8")))
         with open(run / "agents.csv", newline="", encoding="utf-8") as handle:
             agents += [(float(r["net_profit"]), int(r["tier"]), int(r["join_day"]))
