@@ -237,12 +237,7 @@ def report_browser(play_days: int, steps: int, ref: float) -> None:
             print(f"  page ready, {visit}: {ready[-1]:.2f} s")
             if visit == "first visit":
                 page.close()
-        clicks = []
-        for d in range(1, steps + 1):
-            t0 = time.perf_counter()
-            page.get_by_role("button", name="Step", exact=True).click()
-            expect(day).to_have_text(f"Day {d}", timeout=wait)
-            clicks.append(time.perf_counter() - t0)
+        clicks = step_clicks(page, steps, wait)
         print(f"  Step (click until the day is shown): {stats(clicks)} ({med(clicks) / ref:,.0f}x ref)")
         t0 = time.perf_counter()
         page.get_by_role("button", name="Play").click()
@@ -275,19 +270,27 @@ def at_100000(page, steps: int, wait: int) -> list[float]:
     picker = page.locator(".v-select").filter(has=page.get_by_text("People", exact=True))
     picker.locator(".v-select__slot").click()
     page.get_by_role("option", name="100000", exact=True).click()
-    day, pending = page.locator(".weishang-day"), page.get_by_text("Settings changed")
+    pending = page.get_by_text("Settings changed")
     expect(pending).to_be_visible(timeout=wait)
     t0 = time.perf_counter()
     page.get_by_role("button", name="Reset", exact=True).click()
     expect(pending).to_have_count(0, timeout=wait)  # gone in the render that shows the new model
     print(f"  Reset to 100,000 people: {time.perf_counter() - t0:.2f} s")
-    clicks = []
+    clicks = step_clicks(page, steps, wait)
+    print(f"  Step at 100,000 people (click until the day is shown): {stats(clicks)}")
+    return clicks
+
+
+def step_clicks(page, steps: int, wait: int) -> list[float]:
+    """Click Step `steps` times from day 0: seconds from each click until its day is shown."""
+    from playwright.sync_api import expect
+
+    day, clicks = page.locator(".weishang-day"), []
     for d in range(1, steps + 1):
         t0 = time.perf_counter()
         page.get_by_role("button", name="Step", exact=True).click()
         expect(day).to_have_text(f"Day {d}", timeout=wait)
         clicks.append(time.perf_counter() - t0)
-    print(f"  Step at 100,000 people (click until the day is shown): {stats(clicks)}")
     return clicks
 
 

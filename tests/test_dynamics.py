@@ -155,9 +155,12 @@ def test_sellers_time_is_booked_at_the_wage_and_moves_no_cash():
     expected = hours * 20.0 * (p.exit_day[gone] - p.join_day[gone])
     assert gone.size > 10
     assert np.allclose(dear.ledger.seller_time[gone], expected, atol=0.01 * 30)
-    # Counting time, no fewer are in loss than by cash alone.
+    # In loss after time: those whose net profit does not cover their hours; with time worth
+    # nothing, that is the cash share in loss.
     profit = seller_profit(dear.state, ever)
-    assert (profit < dear.ledger.seller_time[ever]).sum() >= (profit < 0).sum()
+    behind = profit < dear.ledger.seller_time[ever]
+    assert dear.summary()["share_in_loss_after_time"] == behind.mean()
+    assert cheap.summary()["share_in_loss_after_time"] == cheap.summary()["share_in_loss"]
 
 
 def test_leadership_pool_pays_only_qualified_leaders_and_a_ban_stops_it():
