@@ -1,13 +1,16 @@
-"""What the speed work keeps true: the compiled graph generator is the Holme-Kim model, and the
-arrays kept alongside the agents for speed (stock paid, edges toward sellers) say what the slow
-way would say."""
+"""What the speed and memory work keeps true: the compiled graph generator is the Holme-Kim model,
+the arrays kept alongside the agents for speed (stock paid, edges toward sellers) say what the slow
+way would say, and the lean forms (cells that read their contacts from the graph, the packed
+journal, a sample's subgraph) give what the full ones gave."""
 
 from __future__ import annotations
 
 import networkx as nx
 import numpy as np
+import pytest
 from conftest import bundled, run
 
+from sim.model.ledger import Ledger
 from sim.model.network import holme_kim
 
 
@@ -79,3 +82,49 @@ def test_the_mesa_network_is_the_social_graph(tiny_model):
         there, back = g.edge_index(np.array([a, b]), np.array([b, a]))
         assert there >= 0 and back >= 0 and tie == g.tie[there] == g.tie[back]
     assert np.array_equal(g.src[g.rev], g.indices) and np.array_equal(g.indices[g.rev], g.src)
+
+
+def test_cells_read_their_contacts_from_the_graph_and_refuse_new_links(tiny_model):
+    model, g = tiny_model, tiny_model.graph
+    cell = model.grid[5]
+    assert sorted(cell.connections) == sorted(g.neighbours(5).tolist())
+    assert all(other is model.grid[j] for j, other in cell.connections.items())
+    stranger = next(j for j in range(g.n) if j != 5 and j not in cell.connections)
+    with pytest.raises(ValueError, match="fixed"):
+        cell.connect(model.grid[stranger])
+    with pytest.raises(ValueError, match="fixed"):
+        model.grid.add_connection(cell, model.grid[stranger])
+    cell.connections = dict(cell.connections)  # what unpickling does: the same contacts are accepted
+    with pytest.raises(ValueError, match="fixed"):
+        cell.connections = {stranger: model.grid[stranger]}
+
+
+def test_a_sample_s_subgraph_is_that_of_the_whole_graph(tiny_model):
+    g = tiny_model.graph
+    nodes = np.sort(np.random.default_rng(1).choice(g.n, 60, replace=False))
+    whole = g.to_networkx().subgraph(nodes.tolist())
+    part = g.subgraph(nodes)
+    assert list(part.nodes) == list(whole.nodes)
+    assert sorted(part.edges(data="tie")) == sorted(whole.edges(data="tie"))
+
+
+def test_the_packed_journal_gives_back_every_entry():
+    ledger = Ledger(people=50, brands=2)
+    everyone = np.arange(50)
+    ledger.post_many("income", ledger.EXTERNAL, everyone, 300.0)  # one payer, a run of payees
+    buyers = np.array([3, 9, 9, 40])
+    ledger.post_many("retail", buyers, np.array([1, 2, 1, 2]), np.array([90.0, 95.5, 90.0, 99.0]), 1,
+                     np.array([0, 1, 0, 1]))
+    ledger.post("entry_order", 7, ledger.brand_account(1), 5000.0, units=3 * 2**31, brand=1, ref=2)
+    j = ledger.journal()
+    assert j["payee"].dtype == np.int64 and j["units"].dtype == np.int64 and j["day"].dtype == np.int32
+    assert j["payee"][:50].tolist() == everyone.tolist() and set(j["payer"][:50]) == {ledger.EXTERNAL}
+    assert j["payer"][50:54].tolist() == buyers.tolist()
+    assert j["amount"][50:54].tolist() == [90.0, 95.5, 90.0, 99.0]
+    assert j["brand"][50:54].tolist() == [0, 1, 0, 1] and (j["units"][50:54] == 1).all()
+    assert j["units"][54] == 3 * 2**31 and j["ref"][54] == 2 and (j["ref"][:54] == -1).all()
+    # the journal accounts for every balance
+    money = np.zeros(ledger.accounts)
+    np.add.at(money, j["payee"], j["amount"])
+    np.subtract.at(money, j["payer"], j["amount"])
+    assert np.allclose(money, ledger.money)

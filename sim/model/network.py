@@ -7,6 +7,7 @@ directed: edge i->j holds what i thinks of j.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from pathlib import Path
 from random import Random
@@ -14,7 +15,7 @@ from random import Random
 import networkx as nx
 import numba
 import numpy as np
-from mesa.discrete_space import Network
+from mesa.discrete_space import Cell, Network
 
 from sim.common.text import cut, short_path, shown
 
@@ -176,7 +177,9 @@ class SocialGraph:
     """CSR adjacency of an undirected graph, with per-edge tie strength.
 
     indptr, indices: neighbours of i are indices[indptr[i]:indptr[i+1]] (sorted).
-    src: source of each directed edge; rev: index of the reverse edge; tie: strength in [0, 1].
+    rev: index of the reverse edge; tie: strength in [0, 1]; src (made on demand): each
+    directed edge's source. Node and edge indices are kept in 32 bits while they fit (at ten
+    million people the graph has 120 million directed edges: 8 bytes an edge saved per array).
     """
 
     def __init__(self, n: int, pairs: np.ndarray, strong_share: float, rng: np.random.Generator,
@@ -188,25 +191,34 @@ class SocialGraph:
         # weak ties (acquaintances) in [0.05, 0.4].
         strong = rng.random(len(pairs)) < strong_share
         tie = np.where(strong, rng.uniform(0.6, 1.0, len(pairs)), rng.uniform(0.05, 0.4, len(pairs)))
+        del strong
         if given is not None:
             given = np.asarray(given, dtype=float)
             tie = np.where(np.isnan(given), tie, given)
-        keys = np.concatenate([lo * n + hi, hi * n + lo])  # directed edge a->b as a * n + b
-        order = np.argsort(keys)
-        position = np.empty_like(order)  # where each unsorted edge lands
-        position[order] = np.arange(order.size)
         half = len(pairs)
+        # Directed edge a->b sorts as a * n + b: CSR order is the order of these keys.
+        order = np.argsort(np.concatenate([lo * n + hi, hi * n + lo]))
         self.n = n
-        self.keys = keys[order]  # sorted by source, then target: edge lookup is a binary search
         self.degree = np.bincount(lo, minlength=n) + np.bincount(hi, minlength=n)
         self.indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(self.degree, out=self.indptr[1:])
-        self.src = np.repeat(np.arange(n, dtype=np.int64), self.degree)
-        self.indices = self.keys - self.src * n
+        node = np.int32 if n < 2**31 else np.int64
+        edge = np.int32 if 2 * half < 2**31 else np.int64
+        self.indices = np.concatenate([hi, lo]).astype(node)[order]
+        del lo, hi
         self.tie = np.concatenate([tie, tie])[order]
-        self.rev = np.empty_like(order)  # a->b's index -> b->a's index
+        del tie
+        position = np.empty(order.size, dtype=edge)  # where each unsorted edge lands
+        position[order] = np.arange(order.size, dtype=edge)
+        del order
+        self.rev = np.empty_like(position)  # a->b's index -> b->a's index
         self.rev[position[:half]] = position[half:]
         self.rev[position[half:]] = position[:half]
+
+    @property
+    def src(self) -> np.ndarray:
+        """The source of each directed edge (made when asked: only drawing needs it whole)."""
+        return np.repeat(np.arange(self.n, dtype=self.indices.dtype), self.degree)
 
     @classmethod
     def from_networkx(cls, graph: nx.Graph, strong_share: float, rng: np.random.Generator,
@@ -227,6 +239,22 @@ class SocialGraph:
                                  ({"tie": t} for t in self.tie[one_way].tolist()), strict=True))
         return graph
 
+    def subgraph(self, nodes: np.ndarray) -> nx.Graph:
+        """The ties among the given (sorted) people, as networkx: nodes and edges in the order
+        `to_networkx().subgraph(nodes)` lists them, without making the whole graph."""
+        nodes = np.asarray(nodes, dtype=np.int64)
+        out = self.out_edges(nodes)
+        source = np.repeat(nodes, self.degree[nodes])
+        target = self.indices[out]
+        inside = np.zeros(self.n, dtype=bool)
+        inside[nodes] = True
+        keep = inside[target] & (source < target)
+        graph = nx.Graph()
+        graph.add_nodes_from(set(nodes.tolist()))  # networkx's subgraph view lists them in set order
+        graph.add_edges_from(zip(source[keep].tolist(), target[keep].tolist(),
+                                 ({"tie": t} for t in self.tie[out[keep]].tolist()), strict=True))
+        return graph
+
     @property
     def edges(self) -> int:
         """Number of directed edges (twice the number of ties)."""
@@ -234,10 +262,10 @@ class SocialGraph:
 
     def edge_index(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Index of directed edge i->j, or -1 where i and j are not connected."""
-        keys = np.asarray(i, dtype=np.int64) * self.n + np.asarray(j, dtype=np.int64)
-        pos = np.searchsorted(self.keys, keys)
-        pos = np.minimum(pos, len(self.keys) - 1)
-        return np.where(self.keys[pos] == keys, pos, -1)
+        i, j = np.broadcast_arrays(np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64))
+        found = np.empty(i.shape, dtype=np.int64)
+        _find_edges(self.indptr, self.indices, i.ravel(), j.ravel(), found.reshape(-1))
+        return found
 
     def out_edges(self, people: np.ndarray) -> np.ndarray:
         """All directed edges leaving the given people, grouped by person in the given order."""
@@ -254,20 +282,69 @@ class SocialGraph:
         return self.indices[self.indptr[person]:self.indptr[person + 1]]
 
 
+@numba.njit(cache=True)
+def _find_edges(indptr, indices, i, j, found):  # pragma: no cover (compiled)
+    """found[k] = index of edge i[k]->j[k], or -1: a binary search in i[k]'s sorted row (no array
+    of edge keys to search, which cost 8 bytes an edge)."""
+    for k in range(i.size):
+        lo, end = indptr[i[k]], indptr[i[k] + 1]
+        hi = end
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if indices[mid] < j[k]:
+                lo = mid + 1
+            else:
+                hi = mid
+        found[k] = lo if lo < end and indices[lo] == j[k] else -1
+
+
+
+class ContactCell(Cell):
+    """A person's cell, whose `connections` (contact id -> cell) are read from the CSR arrays when
+    asked, instead of a dict per cell: at ten million people those dicts were ~900 bytes a person,
+    more than everything else Mesa holds. The contacts are fixed for a run (nobody makes or drops
+    a WeChat contact in the model), so linking cells by hand is refused."""
+
+    __slots__ = ("_space",)
+
+    def __init__(self, coordinate: int, space: ContactNetwork, **kwargs) -> None:
+        self._space = space
+        super().__init__(coordinate, **kwargs)
+
+    @property
+    def connections(self) -> dict[int, Cell]:
+        cells = self._space._cells
+        return {j: cells[j] for j in self._space.social.neighbours(self.coordinate).tolist()}
+
+    @connections.setter
+    def connections(self, value: dict) -> None:
+        # Cell.__init__ sets {}; unpickling sets what `connections` gave
+        if value and set(value) != set(self._space.social.neighbours(self.coordinate).tolist()):
+            raise ValueError("a person's contacts are the social graph's: fixed for the run")
+
+    def connect(self, other: Cell, key=None) -> None:
+        raise ValueError("a person's contacts are the social graph's: fixed for the run")
+
+    disconnect = connect
+
 
 class ContactNetwork(Network):
     """Mesa's Network space over the social graph: a cell per person, linked to their contacts.
 
-    Mesa builds a Network from a networkx graph, one edge at a time; at a million people that
-    graph costs 20 s and 2 GB a run never uses. So the cells are linked straight from the CSR
-    arrays, and `G`, the networkx graph, is made the first time someone asks for it.
+    Mesa builds a Network from a networkx graph, linking cells one edge at a time into a dict per
+    cell; at a million people that graph costs 20 s and 2 GB a run never uses. So the cells read
+    their contacts from the CSR arrays (`ContactCell`), and `G`, the networkx graph, is made the
+    first time someone asks for it.
     """
 
     def __init__(self, social: SocialGraph, random: Random):
         self.social = social
         self._graph: nx.Graph | None = None
         self._building = True
-        super().__init__(nx.empty_graph(social.n), capacity=1, random=random, layout=None)
+        # During Mesa's __init__, G only has to list the nodes (no networkx graph of N nodes).
+        super().__init__(_Nodes(social.n), capacity=1, random=random, layout=None,
+                         cell_klass=functools.partial(ContactCell, space=self))
+        self.cell_klass = ContactCell
         self._building = False
 
     @property
@@ -279,10 +356,15 @@ class ContactNetwork(Network):
         return self._graph
 
     @G.setter
-    def G(self, nodes: nx.Graph) -> None:  # noqa: N802 (Mesa's __init__ sets it to our node list)
+    def G(self, nodes: _Nodes) -> None:  # noqa: N802 (Mesa's __init__ sets it to our node list)
         self._nodes = nodes
 
     def _connect_cells(self) -> None:
-        g, cells = self.social, [self._cells[i] for i in range(self.social.n)]
-        for i, cell in enumerate(cells):
-            cell.connections = {j: cells[j] for j in g.neighbours(i).tolist()}
+        pass  # the cells read their contacts from the social graph (ContactCell.connections)
+
+
+class _Nodes:
+    """What Mesa's Network reads of a graph while it makes the cells: the nodes."""
+
+    def __init__(self, n: int):
+        self.nodes = range(n)

@@ -46,7 +46,7 @@ def _layout(model) -> tuple[np.ndarray, dict[int, np.ndarray], str]:
         drawn = np.sort(np.r_[sellers, rng.choice(others, MAX_DRAWN - sellers.size, replace=False)])
         note = (f"a sample of {MAX_DRAWN:,} of {n:,} people (the sellers at start, the rest at random); "
                 "recruits outside the sample are not drawn")
-    graph = model.grid.G.subgraph(drawn.tolist())
+    graph = model.graph.subgraph(drawn)  # (not model.grid.G: at millions of people, gigabytes)
     pos = nx.spring_layout(graph, seed=int(rng.integers(2**31)), iterations=25)
     state.layout = (drawn, pos, note)
     return state.layout
@@ -66,8 +66,11 @@ class NetworkFigure:
         self.xy = np.array([pos[int(i)] for i in drawn]).reshape(-1, 2)
         inside = np.zeros(p.n, dtype=bool)
         inside[drawn] = True
-        self.edges = np.flatnonzero(inside[g.src] & inside[g.indices] & (g.src < g.indices))
-        ends = [self.xy[np.searchsorted(drawn, side[self.edges])] for side in (g.src, g.indices)]
+        out = g.out_edges(drawn)  # the drawn people's edges, in CSR order
+        source = np.repeat(drawn, g.degree[drawn])
+        keep = inside[g.indices[out]] & (source < g.indices[out])
+        self.edges = out[keep]
+        ends = [self.xy[np.searchsorted(drawn, side)] for side in (source[keep], g.indices[self.edges])]
         self.segments = np.stack(ends, axis=1)  # edge, end, x/y
         self.fig = Figure(figsize=(10, 8))
         self.ax = ax = self.fig.add_subplot()
