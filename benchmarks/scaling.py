@@ -1,8 +1,8 @@
-"""How time and memory grow with the number of people: 10,000 -> 100,000 -> 1,000,000.
+"""How time and memory grow with the number of people: 10,000 -> 100,000 -> 1,000,000 -> 10,000,000.
 
-Run from the repository root (about 10 minutes on a 2-core machine; 1M people need ~6 GiB):
+Run from the repository root (about 15 minutes on a 2-core machine; 10M people need ~16 GiB, 1M ~2 GiB):
 
-    .venv/bin/python benchmarks/scaling.py                       # 10k, 100k, 1M people, 365 days
+    .venv/bin/python benchmarks/scaling.py                       # 10k, 100k, 1M, 10M people, 365 days
     .venv/bin/python benchmarks/scaling.py --sizes 10000,100000 --days 60 --out /tmp/scaling
 
 Each size runs `sim/scenarios/pyramid.toml` (power-law-cluster graph) with `population.people`
@@ -37,6 +37,8 @@ from sim.reports.plots import save_figure
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "sim" / "scenarios" / "pyramid.toml"
 FIGURES = ("graph_s", "build_s", "steps_s", "peak_mib")
+# The issue's bounds at ten million people: peak memory, memory a person, set-up + days.
+TARGETS = {"people": 10_000_000, "peak_mib": 20 * 1024, "kib_a_person": 2.0, "minutes": 30.0}
 
 
 def one_size(people: int, days: int, seed: int) -> dict:
@@ -54,6 +56,7 @@ def one_size(people: int, days: int, seed: int) -> dict:
     steps_s = time.perf_counter() - t0
     return {"people": people, "days": days, "graph_s": graph_s, "build_s": build_s,
             "steps_s": steps_s, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "kib_a_person": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / people,
             "sellers_ever": int(model.people.ever_sellers().size),
             "person_days_per_s": people * days / steps_s}
 
@@ -88,7 +91,8 @@ def figure(rows: list[dict], path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated people counts")
+    parser.add_argument("--sizes", default="10000,100000,1000000,10000000",
+                        help="comma-separated people counts")
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "scaling")
@@ -111,6 +115,16 @@ def main() -> None:
         slopes = ", ".join(f"{slope(before, row, k):4.2f}" for k in FIGURES) if before else "-"
         print(f"{row['people']:>9,} | " + " | ".join(f"{row[k]:9.1f}" for k in FIGURES)
               + f" | {ratios} | {slopes}")
+
+    for row in rows:
+        if row["people"] == TARGETS["people"]:
+            minutes = (row["build_s"] + row["steps_s"]) / 60
+            checks = [("peak", row["peak_mib"], TARGETS["peak_mib"], "MiB"),
+                      ("a person", row["kib_a_person"], TARGETS["kib_a_person"], "KiB"),
+                      ("set-up + days", minutes, TARGETS["minutes"], "min")]
+            for name, value, bound, unit in checks:
+                print(f"target at {row['people']:,}: {name} <= {bound:,g} {unit}; measured "
+                      f"{value:,.2f} {unit} -> {'met' if value <= bound else 'NOT met'}")
 
     args.out.mkdir(parents=True, exist_ok=True)
     with open(args.out / "scaling.csv", "w", newline="") as fh:

@@ -127,7 +127,8 @@ def measure(size: int, args: argparse.Namespace, starsim: bool) -> dict[str, lis
         build, step = time_ours(size, args.days, args.seed)
         rates["ours"].append(size * args.days / step)
         print(f"[{round_}] pyramid  n={size:>9,}: build {build:7.2f} s, {args.days} days {step:8.2f} s"
-              f" -> {rates['ours'][-1]:12,.0f} person-days/s", flush=True)
+              f" -> {rates['ours'][-1]:12,.0f} person-days/s ({size * args.days / (build + step):,.0f} "
+              "with set-up)", flush=True)
         if size <= args.virus_max:
             build, step = time_virus(size, args.steps, args.virus_degree, args.seed)
             rates["virus"].append(size * args.steps / step)
@@ -137,7 +138,8 @@ def measure(size: int, args: argparse.Namespace, starsim: bool) -> dict[str, lis
             build, step, steps = time_starsim(size, args.seed)
             rates["starsim"].append(size * steps / step)
             print(f"[{round_}] starsim  n={size:>9,}: init {build:8.2f} s, {steps} steps {step:8.2f} s"
-                  f" -> {rates['starsim'][-1]:12,.0f} agent-steps/s", flush=True)
+                  f" -> {rates['starsim'][-1]:12,.0f} agent-steps/s ({size * steps / (build + step):,.0f} "
+                  "with init)", flush=True)
     return rates
 
 
