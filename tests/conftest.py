@@ -43,6 +43,16 @@ def bundled(name: str, overrides: dict | None = None):
     return load_scenario(SCENARIOS / f"{name}.toml", overrides)
 
 
+def stop_after(done: int):
+    """A batch progress callback that presses Ctrl-C once `done` runs are recorded."""
+
+    def progress(counts: dict) -> None:
+        if counts["done"] >= done:
+            raise KeyboardInterrupt
+
+    return progress
+
+
 def run(scenario, seed: int = 1, days: int | None = None) -> WeishangModel:
     model = WeishangModel(scenario, seed=seed)
     model.run(days)

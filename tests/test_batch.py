@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, bundled
+from conftest import ROOT, bundled, stop_after
 
 from sim.cli import main
 from sim.experiments.batch import PRELOAD, replicate_seeds, run_batch
@@ -70,12 +70,8 @@ def test_interrupted_batch_resumes_without_losing_or_repeating_runs(tmp_path):
     scenarios = [bundled("honest", SMALL), bundled("pyramid", SMALL)]
     out = tmp_path / "b"
 
-    def stop_after_two(counts):
-        if counts["done"] >= 2:
-            raise KeyboardInterrupt
-
     with pytest.raises(KeyboardInterrupt):
-        run_batch(scenarios, 3, out, jobs=1, progress=stop_after_two)
+        run_batch(scenarios, 3, out, jobs=1, progress=stop_after(2))
     manifest = json.loads((out / "manifest.json").read_text())
     done = {k for k, r in manifest["runs"].items() if r["status"] == "done"}
     assert len(done) >= 2

@@ -19,4 +19,7 @@ def test_the_notebook_runs_and_ends_with_a_risk_verdict(tmp_path, monkeypatch):
     text = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
     assert any(f"overall: {v}" in text for v in ("low", "elevated", "high")), text
     assert (tmp_path / "batch" / "summary.parquet").is_file()
-    assert len(list((tmp_path / "batch" / "series").rglob("*.parquet"))) == 6, "2 scenarios x 3 replicates"
+    series = tmp_path / "batch" / "series"
+    assert sorted(p.relative_to(series).as_posix() for p in series.rglob("*.parquet")) == [
+        f"scenario={name}/point_id=base/runs.parquet" for name in ("honest", "pyramid")], \
+        "2 scenarios x 3 replicates, each scenario's compacted into one file"

@@ -1,4 +1,4 @@
-"""A batch's columnar store: the Parquet parts of its series, `weishang query` and `weishang export`."""
+"""A batch's columnar store: the Parquet files of its series, `weishang query` and `weishang export`."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from conftest import bundled
 from faultinject import full_disk
 
 from sim.cli import main
-from sim.experiments import store
+from sim.experiments import compact, store
 from sim.experiments.batch import Batch, read_series, run_batch
 
 TINY = {"population.people": 200, "run.days": 10}
@@ -44,17 +44,20 @@ def csv_rows(path: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def test_each_done_run_has_a_part_under_its_scenario_and_point_holding_its_csv_series(batch):
+def test_each_partition_is_one_compacted_file_holding_its_runs_csv_series(batch):
     manifest = Batch(batch).load()
-    parts = sorted((batch / "series").rglob("*.parquet"))
-    assert [p.stem for p in parts] == sorted(manifest["runs"])
-    for run_id, record in manifest["runs"].items():
-        part = batch / "series" / f"scenario={record['scenario']}" / "point_id=base" / f"{run_id}.parquet"
-        names, values = read_series(batch / "runs" / run_id / "timeseries.csv")
-        table = pq.read_table(part)
-        assert set(table.column("run_id").to_pylist()) == {run_id}
-        assert set(table.column("replicate").to_pylist()) == {record["replicate"]}
-        got = store.read_part(part)
+    files = sorted(p.relative_to(batch / "series") for p in (batch / "series").rglob("*.parquet"))
+    assert files == [Path(f"scenario={s}/point_id=base/runs.parquet") for s in ("honest", "pyramid")], \
+        "the workers' parts merged into one file per scenario and point, then deleted"
+    for scenario in ("honest", "pyramid"):
+        path = batch / "series" / f"scenario={scenario}" / "point_id=base" / "runs.parquet"
+        run_ids, _ = compact.compacted_runs(path)
+        assert sorted(run_ids) == sorted(r for r in manifest["runs"] if r.startswith(scenario)), "its footer"
+        table = pq.read_table(path)
+        assert sorted(set(table.column("run_id").to_pylist())) == sorted(run_ids)
+    records = store.done_records(manifest)
+    for record, got in zip(records, store.read_runs(batch, records), strict=True):
+        names, values = read_series(batch / "runs" / record["run_id"] / "timeseries.csv")
         assert list(got) == names, "the CSV's columns, in order"
         assert np.array_equal(np.column_stack([got[n] for n in names]), values), "the same numbers"
 
@@ -98,14 +101,14 @@ def test_a_batch_without_parts_gets_them_from_its_csvs_and_the_same_answers(batc
            "GROUP BY ALL ORDER BY ALL")
     assert store.query(b, sql).to_pylist() == store.query(batch, sql).to_pylist()
     names = [sorted(p.name for p in (folder / "series").rglob("*")) for folder in (b, batch)]
-    assert names[0] == names[1], "a part for each done run, where the batch writes it"
+    assert names[0] == names[1], "compacted from the CSVs, as the batch leaves it"
 
 
 def test_a_part_written_on_a_full_disk_leaves_nothing_that_looks_complete(tmp_path, monkeypatch):
     fake = full_disk(["*.parquet*"], io.open)
     monkeypatch.setattr(builtins, "open", fake)
     with pytest.raises(OSError):
-        store.write_part(tmp_path, {"day": [0, 1], "sellers": [1, 2]}, "r", "honest", "base", 0)
+        compact.write_part(tmp_path, {"day": [0, 1], "sellers": [1, 2]}, "r", "honest", "base", 0)
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
 
 
@@ -113,8 +116,9 @@ def test_tidy_removes_a_killed_workers_temporary_part(batch, tmp_path):
     b = copy(batch, tmp_path)
     folder = b / "series" / "scenario=honest" / "point_id=base"
     (folder / ".honest__base__r000.parquet.tmp").write_bytes(b"PAR1 half")
+    (folder / ".runs.parquet.tmp").write_bytes(b"PAR1 half")  # a compaction killed mid-write
     Batch(b).tidy()
-    assert sorted(p.name for p in folder.iterdir()) == [f"honest__base__r00{r}.parquet" for r in range(2)]
+    assert sorted(p.name for p in folder.iterdir()) == ["runs.parquet"]
 
 
 def test_query_prints_a_table_and_writes_csv(batch, tmp_path):

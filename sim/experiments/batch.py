@@ -2,11 +2,11 @@
 
 A batch folder holds `manifest.json` (the plan and every run's status), `runs/RUN_ID/`
 (each a `weishang run` folder, written by the worker, atomically), `series/` (every run's daily
-series as a Parquet dataset, a part a run, written by the worker after its folder:
-`sim.experiments.store`), `summary.csv` and `summary.parquet` (a row a run), `aggregate.csv`
-(per scenario, point and day: mean and 95% interval of each series, and the 5%, 25%, 75% and 95%
-quantiles of the runs),
-`figures/` and the report.
+series as a Parquet dataset: a part a run, written by the worker after its folder, merged into one
+file per scenario and point when the tables are written: `sim.experiments.compact`), `summary.csv`
+and `summary.parquet` (a row a run), `aggregate.csv` (per scenario, point and day: mean and 95%
+interval of each series, and the 5%, 25%, 75% and 95% quantiles of the runs), `figures/` and the
+report.
 
 Seeds: one root seed spawns the replicates' seeds (`numpy.random.SeedSequence`); replicate r
 gets the same seed in every scenario and at every point, so that two arms differ by
@@ -36,7 +36,7 @@ import numpy as np
 
 from sim.common.files import DISK_FULL, remove_leftovers, write_csv, write_json
 from sim.common.intervals import SPREAD_NAMES, interval, spread
-from sim.experiments import store
+from sim.experiments import compact, store
 from sim.experiments.executors import PRELOAD, BatchError, executor  # noqa: F401 (imported from here too)
 from sim.experiments.runs import provenance, scenario_hash
 from sim.model.scenario import Scenario
@@ -112,7 +112,7 @@ def execute(spec: RunSpec, folder: str) -> float:
     write_run(model, Path(folder), seconds, force=True)  # no figures: the report draws them per group
     # After the run folder, before the parent records the run: a kill in between leaves the run
     # pending (rerun on resume), never a part of a run the manifest calls done without it.
-    store.write_part(Path(folder).parents[1], model.datacollector.model_vars, spec.run_id, spec.scenario,
+    compact.write_part(Path(folder).parents[1], model.datacollector.model_vars, spec.run_id, spec.scenario,
                      spec.point_id, spec.replicate)
     return seconds
 
@@ -166,12 +166,14 @@ class Batch:
         figures (the hidden .NAME.tmp and .NAME.old of the atomic writers)."""
         remove_leftovers(self.folder)
         remove_leftovers(self.runs_dir)
-        store.tidy(self.folder)
+        compact.tidy(self.folder)
 
     def write_tables(self, manifest: dict) -> None:
-        """summary.csv, summary.parquet and aggregate.csv from the runs the manifest marks done."""
+        """summary.csv, summary.parquet, the series compacted (a file per scenario and point, the
+        done runs' parts merged into it) and aggregate.csv, from the runs the manifest marks done."""
         write_summary(self.folder, manifest)
         store.write_summary_parquet(self.folder)
+        compact.compact_batch(self.folder, store.done_records(manifest))
         write_aggregate(self.folder, manifest)
 
 
@@ -261,11 +263,6 @@ def _wind_up(batch: Batch, manifest: dict, tables: bool) -> None:
         batch.tidy()
 
 
-def done_runs(manifest: dict) -> list[dict]:
-    """The manifest's records of the runs that completed."""
-    return [r for r in manifest["runs"].values() if r["status"] == "done"]
-
-
 def write_summary(folder: Path, manifest: dict) -> None:
     """summary.csv: one row per run, with its parameters and final metrics."""
     keys = sorted({k for r in manifest["runs"].values() for k in r["point"]})
@@ -306,7 +303,7 @@ def write_aggregate(folder: Path, manifest: dict) -> None:
     rows, fields = [], ["scenario", "point_id", "day", "replicates"]
     for (scenario, point_id), run_ids in groups.items():
         records = [{**manifest["runs"][r], "run_id": r} for r in sorted(run_ids)]
-        series = store.read_runs(folder, records)  # the Parquet parts: ~100x faster than the CSVs
+        series = store.read_runs(folder, records)  # the Parquet files: ~100x faster than the CSVs
         if not series:  # every run folder of the group removed since: nothing to average
             continue
         names = list(series[0])

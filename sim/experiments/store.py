@@ -1,20 +1,24 @@
-"""A batch's results as columnar tables: Parquet parts of the daily series, queried with DuckDB.
+"""A batch's results as columnar tables: the daily series as a Parquet dataset, queried with DuckDB.
 
 Reading one run's timeseries.csv costs ~30 ms; an aggregate over 10,000 runs spent minutes parsing
 text. So each batch worker also writes its run's series as one Parquet part (the run folder's
-CSVs stay as they are, for spreadsheets and every older reader):
+CSVs stay as they are, for spreadsheets and every older reader), and when the batch writes its
+tables each partition's parts are merged into one compacted file (`sim.experiments.compact`: the
+layout, the compaction, and which file holds each run's rows):
 
-    BATCH/series/scenario=NAME/point_id=POINT/RUN_ID.parquet
+    BATCH/series/scenario=NAME/point_id=POINT/runs.parquet      (and RUN_ID.parquet until compacted)
 
 a row a day, with the columns of timeseries.csv (`day` an integer, the rest floats) and run_id,
 scenario, point_id and replicate. The folder names lay the dataset out by scenario and point for
 other tools; the columns are in the files too, so no reader has to decode folder names. A part is
 written atomically (hidden `.RUN_ID.parquet.tmp`, then renamed) after the run folder; the
-manifest marks a run done only after both, and the readers take the parts of done runs only, so a
-part left by a run killed before it was recorded is never read (its rerun replaces it).
+manifest marks a run done only after both, and the readers take the rows of done runs only, each
+run's from one file, so a part left by a run killed before it was recorded is never read (its
+rerun replaces it) and no run is counted twice.
 
 `summary.parquet` sits next to summary.csv with the same rows. A batch made before the parts
-existed gets them on first use, from its runs' timeseries.csv (`series_parts`).
+existed is compacted on first use, from its runs' timeseries.csv; on a disk that cannot be written
+the tables are built in memory instead.
 
 `connect` gives a DuckDB connection with the views `series`, `summary` and `manifest`, with file
 access switched off and the configuration locked before any SQL from the user runs: a query can
@@ -24,103 +28,88 @@ read those three tables and nothing else, and write nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
+from contextlib import suppress
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
-from sim.common.files import atomic_file, atomic_folder, remove_leftovers
+from sim.common.files import atomic_file, atomic_folder
 from sim.common.text import cut, short_path
+from sim.experiments import compact
 
-SERIES = "series"  # the dataset's folder in a batch
-IDS = ("run_id", "scenario", "point_id", "replicate")  # the columns a part adds to the run's series
 TABLES = ("series", "summary", "manifest")
+TEXT_IDS = ("run_id", "scenario", "point_id")  # the text columns of the series
+TEXT_ID = pa.dictionary(pa.int32(), pa.string())
 
 
 class StoreError(ValueError):
     """Not a batch, or a query DuckDB refuses; str() is one short line."""
 
 
-def part_path(batch: Path, scenario: str, point_id: str, run_id: str) -> Path:
-    """Where a run's part of the series dataset goes."""
-    return Path(batch) / SERIES / f"scenario={scenario}" / f"point_id={point_id}" / f"{run_id}.parquet"
+def done_records(manifest: dict) -> list[dict]:
+    """The manifest's records of the runs it marks done, each with its run_id."""
+    return [{**r, "run_id": run_id} for run_id, r in manifest["runs"].items() if r["status"] == "done"]
 
 
-def series_table(columns: Mapping[str, Sequence], run_id: str, scenario: str, point_id: str,
-                 replicate: int) -> pa.Table:
-    """A run's daily series (column name -> values, as the DataCollector holds them) as a table."""
-    days = len(next(iter(columns.values()))) if columns else 0
-    ids = {"run_id": pa.array([run_id] * days), "scenario": pa.array([scenario] * days),
-           "point_id": pa.array([point_id] * days), "replicate": pa.array([replicate] * days, pa.int32())}
-    # One type per column whatever the run: day an integer, every measure a float (a count that is
-    # an int in one run must not be a double in another, or the parts would not stack).
-    values = {name: pa.array(np.asarray(v, dtype=np.int64 if name == "day" else np.float64))
-              for name, v in columns.items()}
-    return pa.table({**ids, **values})
+def series_dataset(batch: Path, manifest: dict) -> pads.Dataset:
+    """The done runs' rows as one dataset (`compact.locate` says which file holds each run's); its
+    schema the union of every partition's (scenarios with more tiers have more columns: the others
+    read them as null). A batch made before the parts is compacted now, from its runs' CSVs; when
+    that cannot be written (a read-only disk) the CSVs' tables are held in memory instead."""
+    records = done_records(manifest)
+    partitions = compact.locate(batch, records)
+    if any(p.csv for p in partitions):
+        with suppress(OSError):
+            for p in partitions:
+                if p.csv:
+                    compact.compact_partition(p)
+        partitions = compact.locate(batch, records)
+    files, skipped, tables, schemas = [], set(), [], []
+    for p in partitions:
+        if p.from_compacted and p.skipped & p.parts.keys():
+            # Runs with a part of their own as well (a rerun, or a kill before the parts were
+            # deleted): a filter on the whole dataset would drop their parts too, so this file's
+            # wanted rows are read here, until the next compaction.
+            tables.append(compact.read_compacted(p))
+        elif p.from_compacted:
+            files.append(str(p.compacted))
+            skipped |= p.skipped  # rows of runs no longer done: no other file holds them
+        files += [str(path) for path in p.parts.values()]
+        tables += [compact.csv_table(*source) for source in p.csv.values()]
+        schemas.append(compact.partition_schema(p))
+    if not files and not tables:
+        return pads.dataset(pa.table({"run_id": pa.array([], pa.string())}))
+    # The text ids read as dictionaries (SQL still sees text): decoding 10,000 runs' days into one
+    # string each cost as much as the rest of a GROUP BY scenario.
+    schema = pa.schema([f.with_type(TEXT_ID) if f.name in TEXT_IDS else f for f in pa.unify_schemas(schemas)])
+    children = [pads.dataset(files, schema=schema, format=pads.ParquetFileFormat(
+        read_options=pads.ParquetReadOptions(dictionary_columns=TEXT_IDS)))] if files else []
+    if tables:
+        children.append(pads.dataset(pa.concat_tables([compact.conform(t, schema) for t in tables])))
+    dataset = children[0] if len(children) == 1 else pads.dataset(children, schema=schema)
+    # Rows of runs no longer done stay in the compacted file until the batch compacts again.
+    return dataset.filter(~pc.field("run_id").isin(sorted(skipped))) if skipped else dataset
 
 
-def write_part(batch: Path, columns: Mapping[str, Sequence], run_id: str, scenario: str, point_id: str,
-               replicate: int) -> Path:
-    """Write a run's part atomically (through the Python file object, so a full disk is an OSError
-    like every other write of the batch)."""
-    path = part_path(batch, scenario, point_id, run_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    table = series_table(columns, run_id, scenario, point_id, replicate)
-    with atomic_file(path, "wb") as handle:
-        pq.write_table(table, handle, compression="zstd")
-    return path
-
-
-def tidy(batch: Path) -> None:
-    """Remove the temporary parts that workers killed mid-write left."""
-    for folder in (Path(batch) / SERIES).glob("*/*"):
-        remove_leftovers(folder)
-
-
-def read_part(path: Path) -> dict[str, np.ndarray]:
-    """A part's series as column name -> array (the id columns left out), as read from the CSV."""
-    table = pq.read_table(path)
-    return {name: table.column(name).to_numpy() for name in table.column_names if name not in IDS}
-
-
-def _csv_columns(path: Path) -> dict[str, np.ndarray]:
-    table = pacsv.read_csv(path)
-    return {name: table.column(name).to_numpy() for name in table.column_names}
-
-
-def series_parts(batch: Path, manifest: dict) -> list[Path]:
-    """The parts of the runs the manifest marks done; a done run without one (a batch made before
-    the parts) gets it now, from its timeseries.csv."""
-    batch = Path(batch)
-    paths = []
-    for run_id, record in manifest["runs"].items():
-        if record["status"] != "done":
-            continue
-        path = part_path(batch, record["scenario"], record["point_id"], run_id)
-        if not path.is_file():
-            csv_file = batch / "runs" / run_id / "timeseries.csv"
-            if not csv_file.is_file():
-                continue  # marked done but its folder is gone: the report lists it; no series
-            write_part(batch, _csv_columns(csv_file), run_id, record["scenario"], record["point_id"],
-                       record["replicate"])
-        paths.append(path)
-    return paths
+def summary_table(batch: Path) -> pa.Table:
+    """summary.csv as a table (numbers typed as CSV readers infer them; the text columns kept as
+    text even when empty)."""
+    text = {name: pa.string() for name in ("run_id", "scenario", "point_id", "status", "error")}
+    return pacsv.read_csv(Path(batch) / "summary.csv", convert_options=pacsv.ConvertOptions(
+        column_types=text, strings_can_be_null=False))
 
 
 def write_summary_parquet(batch: Path) -> Path:
-    """summary.parquet from summary.csv (same rows; numbers typed as CSV readers infer them; the
-    text columns kept as text even when empty)."""
-    batch = Path(batch)
-    text = {name: pa.string() for name in ("run_id", "scenario", "point_id", "status", "error")}
-    table = pacsv.read_csv(batch / "summary.csv", convert_options=pacsv.ConvertOptions(
-        column_types=text, strings_can_be_null=False))
-    path = batch / "summary.parquet"
+    """summary.parquet from summary.csv (the same rows)."""
+    path = Path(batch) / "summary.parquet"
     with atomic_file(path, "wb") as handle:
-        pq.write_table(table, handle)
+        pq.write_table(summary_table(batch), handle)
     return path
 
 
@@ -152,19 +141,6 @@ def load_manifest(batch: Path) -> dict:
     return manifest
 
 
-def _dataset(paths: list[Path]) -> pads.Dataset:
-    """The parts as one dataset; its schema the union of every partition's (scenarios with more
-    tiers have more columns: the others read them as null). Parts of a partition share a schema,
-    so one file's is read per partition."""
-    first: dict[Path, Path] = {}
-    for path in paths:
-        first.setdefault(path.parent, path)
-    if not first:
-        return pads.dataset(pa.table({"run_id": pa.array([], pa.string())}))
-    schema = pa.unify_schemas([pq.read_schema(p) for p in first.values()])
-    return pads.dataset([str(p) for p in paths], schema=schema, format="parquet")
-
-
 def connect(batch: Path):
     """A DuckDB connection over the batch's `series`, `summary` and `manifest`, locked down: no file
     access, no Python variables as tables, no configuration changes."""
@@ -174,12 +150,16 @@ def connect(batch: Path):
     manifest = load_manifest(batch)
     con = duckdb.connect(":memory:")
     summary_file = batch / "summary.parquet"
-    if not summary_file.is_file() and (batch / "summary.csv").is_file():
-        write_summary_parquet(batch)  # a batch made before summary.parquet
-    summary = (pq.read_table(summary_file) if summary_file.is_file()
-               else pa.table({"run_id": pa.array([], pa.string())}))
+    if summary_file.is_file():
+        summary = pq.read_table(summary_file)
+    elif (batch / "summary.csv").is_file():  # a batch made before summary.parquet
+        summary = summary_table(batch)
+        with suppress(OSError):  # a read-only disk: the table in memory serves as well
+            write_summary_parquet(batch)
+    else:
+        summary = pa.table({"run_id": pa.array([], pa.string())})
     # The tables come in through Python (Arrow), so DuckDB itself needs no file access at all.
-    con.register("series", _dataset(series_parts(batch, manifest)))
+    con.register("series", series_dataset(batch, manifest))
     con.register("summary", summary)
     con.register("manifest", manifest_table(manifest))
     for setting in ("enable_external_access=false", "python_enable_replacements=false",
@@ -230,8 +210,6 @@ def export_csv(batch: Path, out: Path, force: bool = False) -> Path:
 
 
 def read_runs(batch: Path, records: Iterable[dict]) -> list[dict[str, np.ndarray]]:
-    """The series of these done runs (manifest records with run_id), from their parts, written from
-    timeseries.csv first where missing."""
-    records = list(records)
-    manifest = {"runs": {r["run_id"]: {**r, "status": "done"} for r in records}}
-    return [read_part(p) for p in series_parts(batch, manifest)]
+    """The series of these done runs (manifest records with run_id), in their order, column name ->
+    array; each partition's compacted file read once (`compact.read_runs`). Nothing is written."""
+    return compact.read_runs(batch, records)

@@ -132,23 +132,25 @@ def load_groups(folder: Path, manifest: dict, runs_dir: Path | None = None
     return groups, problems
 
 
-def run_series(runs_dir: Path, record: dict) -> dict[str, np.ndarray]:
-    """A done run's daily series, column name -> array: from the batch's Parquet part when it has
-    one (runs_dir is BATCH/runs), else from the run folder's timeseries.csv (a lone run folder)."""
-    part = store.part_path(runs_dir.parent, record["scenario"], record["point_id"], record["run_id"])
-    if part.is_file():
-        return store.read_part(part)
-    names, values = read_series(runs_dir / record["run_id"] / "timeseries.csv")
-    return {n: values[:, i] for i, n in enumerate(names)}
+def group_series(runs_dir: Path, recs: list[dict]) -> list[dict[str, np.ndarray]]:
+    """The group's daily series, a dict (column name -> array) a run: in a batch (runs_dir is
+    BATCH/runs) through the store in one call (each compacted file read once); for a lone run
+    folder from its timeseries.csv, writing nothing beside it."""
+    if runs_dir.name == "runs" and (runs_dir.parent / "manifest.json").is_file():
+        return store.read_runs(runs_dir.parent, recs)
+    series = []
+    for record in recs:
+        names, values = read_series(runs_dir / record["run_id"] / "timeseries.csv")
+        series.append({n: values[:, i] for i, n in enumerate(names)})
+    return series
 
 
 def _fill(g: BatchGroup, runs_dir: Path, recs: list[dict]) -> None:
     """Reduce a group's runs: bands of the plotted series, money totals, final metrics, sellers."""
-    series, finals, agents = [], [], []
+    series, finals, agents = group_series(runs_dir, recs), [], []
     for record in recs:
         run = runs_dir / record["run_id"]
         g.run_ids.append(record["run_id"])
-        series.append(run_series(runs_dir, record))
         finals.append(json.loads((run / "summary.json").read_text(encoding="utf-8")))
         with open(run / "agents.csv", newline="", encoding="utf-8") as handle:
             agents += [(float(r["net_profit"]), int(r["tier"]), int(r["join_day"]))
