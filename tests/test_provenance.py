@@ -37,6 +37,11 @@ def check(record: dict) -> None:
     assert (commit is None) == (dirty is None)  # no checkout: neither is known
     if commit is not None:
         assert dirty == commit.endswith("+dirty")
+    # the lock names every installed package at its version, so the environment can be rebuilt
+    lock = dict(line.split("==", 1) for line in record["environment"])
+    for package in RESULT_PACKAGES:
+        assert lock[metadata.metadata(package)["Name"]] == metadata.version(package), package
+    assert len(record["environment_hash"]) == 16
 
 
 def test_a_run_folder_records_versions_commit_and_the_scenarios_hash(tmp_path):

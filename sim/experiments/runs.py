@@ -59,6 +59,14 @@ def versions() -> dict[str, str]:
     return out
 
 
+@functools.cache
+def environment() -> list[str]:
+    """The installed packages as name==version, sorted: a lock of the environment a result came
+    from (`pip install` of these lines rebuilds it)."""
+    found = {f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions() if d.metadata["Name"]}
+    return sorted(found, key=str.lower)
+
+
 def git_commit() -> str | None:
     """The commit of the checkout the package runs from, with '+dirty' if changed; None outside git."""
     if not (SOURCE / ".git").exists():  # installed from a wheel: not a checkout
@@ -84,10 +92,14 @@ def scenario_hash(data: Mapping) -> str:
 def provenance(scenario: Mapping | None = None) -> dict:
     """What a result was made with, for meta.json and manifest.json: the versions, the git commit
     ('+dirty' when tracked files were changed; None outside a checkout), git_dirty on its own (None
-    outside a checkout) and, given a resolved scenario, its hash."""
+    outside a checkout), the whole environment as a lock (every installed package's version) with
+    its digest, to compare two results at a glance, and, given a resolved scenario, its hash."""
     commit = git_commit()
+    lock = environment()
     out = {"versions": versions(), "git_commit": commit,
-           "git_dirty": None if commit is None else commit.endswith("+dirty")}
+           "git_dirty": None if commit is None else commit.endswith("+dirty"),
+           "environment_hash": hashlib.sha256("\n".join(lock).encode()).hexdigest()[:16],
+           "environment": lock}
     if scenario is not None:
         out["scenario_hash"] = scenario_hash(scenario)
     return out
