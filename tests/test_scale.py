@@ -5,6 +5,8 @@ journal, a sample's subgraph) give what the full ones gave."""
 
 from __future__ import annotations
 
+import copy
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -94,9 +96,26 @@ def test_cells_read_their_contacts_from_the_graph_and_refuse_new_links(tiny_mode
         cell.connect(model.grid[stranger])
     with pytest.raises(ValueError, match="fixed"):
         model.grid.add_connection(cell, model.grid[stranger])
-    cell.connections = dict(cell.connections)  # what unpickling does: the same contacts are accepted
     with pytest.raises(ValueError, match="fixed"):
         cell.connections = {stranger: model.grid[stranger]}
+
+
+def test_a_model_copied_runs_on_as_the_original(tiny_model):
+    model = tiny_model
+    model.run(5)
+    twin = copy.deepcopy(model)  # (the cells' contacts come back from the copied graph)
+    assert sorted(twin.grid[5].connections) == sorted(model.grid[5].connections)
+    contact = int(model.graph.neighbours(5)[0])
+    assert twin.grid[5].connections[contact] is twin.grid[contact]
+    model.run(10)
+    twin.run(10)
+    assert twin.series() == model.series()
+
+
+def test_edge_lookup_says_no_edge_for_people_who_are_not_there(tiny_model):
+    g = tiny_model.graph
+    a, b = 0, int(g.neighbours(0)[0])
+    assert g.edge_index(np.array([a, g.n, -1, g.n + 5]), np.array([b, a, a, b])).tolist()[1:] == [-1, -1, -1]
 
 
 def test_a_sample_s_subgraph_is_that_of_the_whole_graph(tiny_model):

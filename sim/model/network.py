@@ -234,8 +234,9 @@ class SocialGraph:
         """The graph as networkx: nodes 0..N-1, each tie once, with its strength as 'tie'."""
         graph = nx.Graph()
         graph.add_nodes_from(range(self.n))
-        one_way = np.flatnonzero(self.src < self.indices)
-        graph.add_edges_from(zip(self.src[one_way].tolist(), self.indices[one_way].tolist(),
+        src = self.src
+        one_way = np.flatnonzero(src < self.indices)
+        graph.add_edges_from(zip(src[one_way].tolist(), self.indices[one_way].tolist(),
                                  ({"tie": t} for t in self.tie[one_way].tolist()), strict=True))
         return graph
 
@@ -287,6 +288,9 @@ def _find_edges(indptr, indices, i, j, found):  # pragma: no cover (compiled)
     """found[k] = index of edge i[k]->j[k], or -1: a binary search in i[k]'s sorted row (no array
     of edge keys to search, which cost 8 bytes an edge)."""
     for k in range(i.size):
+        if i[k] < 0 or i[k] >= indptr.size - 1:  # no such person: no such edge (and no read past the end)
+            found[k] = -1
+            continue
         lo, end = indptr[i[k]], indptr[i[k] + 1]
         hi = end
         while lo < hi:
@@ -318,8 +322,12 @@ class ContactCell(Cell):
 
     @connections.setter
     def connections(self, value: dict) -> None:
-        # Cell.__init__ sets {}; unpickling sets what `connections` gave
-        if value and set(value) != set(self._space.social.neighbours(self.coordinate).tolist()):
+        # Cell.__init__ sets {}; unpickling or copying sets what `connections` gave, maybe before the
+        # space it belongs to has its graph back (then there is nothing to check against yet)
+        social = getattr(getattr(self, "_space", None), "social", None)
+        person = getattr(self, "coordinate", None)
+        if value and social is not None and person is not None and \
+                set(value) != set(social.neighbours(person).tolist()):
             raise ValueError("a person's contacts are the social graph's: fixed for the run")
 
     def connect(self, other: Cell, key=None) -> None:
@@ -361,6 +369,10 @@ class ContactNetwork(Network):
 
     def _connect_cells(self) -> None:
         pass  # the cells read their contacts from the social graph (ContactCell.connections)
+
+    def __setstate__(self, state: dict) -> None:
+        # Mesa's relinks each cell's connections from coordinates; ours are read from the graph.
+        self.__dict__.update(state)
 
 
 class _Nodes:
