@@ -18,7 +18,8 @@ and its timeseries.csv copied, and its series written as a Parquet part, under n
 across two scenario names, with a manifest marking them done; then the parts are compacted by the
 batch's own code (`compact.compact_batch`, as `Batch.write_tables` does when a batch ends). The
 files have the real layout and size; only the values repeat (which neither reader exploits).
-Target: Parquet >= 20x faster.
+Each path runs --repeat times, alternately; the ratio is of the best times (the first call of each
+in the process, with its one-off costs, is printed too). Target: Parquet >= 20x faster.
 """
 
 from __future__ import annotations
@@ -77,35 +78,47 @@ def csv_path(folder: Path, manifest: dict) -> pd.DataFrame:
     return pd.concat(frames).groupby(["scenario", "day"], as_index=False)["sellers"].mean()
 
 
-def measure(runs: int, source: Path, columns: dict) -> float:
+def measure(runs: int, source: Path, columns: dict, repeat: int) -> float:
+    """Both paths over the same folder, alternately `repeat` times; the ratio of the best times
+    (each path's first call in the process is printed too: it carries one-off costs)."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "batch"
         start = time.perf_counter()
         synthesise(folder, source, columns, runs)
         print(f"{runs:,} runs synthesised in {time.perf_counter() - start:.1f} s")
         manifest = json.loads((folder / "manifest.json").read_text())
-        start = time.perf_counter()
-        by_csv = csv_path(folder, manifest)
-        csv_seconds = time.perf_counter() - start
-        start = time.perf_counter()
-        by_parquet = store.query(folder, SQL).to_pandas()
-        parquet_seconds = time.perf_counter() - start
-        assert by_csv["sellers"].round(9).tolist() == by_parquet["sellers"].round(9).tolist(), "same answer"
-        ratio = csv_seconds / parquet_seconds
-        print(f"  CSV + pandas:     {csv_seconds:8.2f} s ({1000 * csv_seconds / runs:.1f} ms a run)")
-        print(f"  Parquet + DuckDB: {parquet_seconds:8.2f} s ({1000 * parquet_seconds / runs:.2f} ms a run)")
-        print(f"  ratio {ratio:.0f}x (target >= {TARGET:.0f}x: {'met' if ratio >= TARGET else 'NOT met'})")
+        times: dict[str, list[float]] = {"csv": [], "parquet": []}
+        for _ in range(repeat):
+            start = time.perf_counter()
+            by_csv = csv_path(folder, manifest)
+            times["csv"].append(time.perf_counter() - start)
+            start = time.perf_counter()
+            by_parquet = store.query(folder, SQL).to_pandas()
+            times["parquet"].append(time.perf_counter() - start)
+            same = by_csv["sellers"].round(9).tolist() == by_parquet["sellers"].round(9).tolist()
+            assert same, "same answer"
+        csv_s, parquet_s = min(times["csv"]), min(times["parquet"])
+        ratio = csv_s / parquet_s
+        shown = {k: ", ".join(f"{t:.2f}" for t in v) for k, v in times.items()}
+        print(f"  CSV + pandas:     best {csv_s:8.2f} s ({1000 * csv_s / runs:.1f} ms a run); "
+              f"each: {shown['csv']} s")
+        print(f"  Parquet + DuckDB: best {parquet_s:8.2f} s ({1000 * parquet_s / runs:.2f} ms a run); "
+              f"each: {shown['parquet']} s")
+        first = times["csv"][0] / times["parquet"][0]
+        print(f"  ratio of the best {ratio:.0f}x, of the first calls {first:.0f}x "
+              f"(target >= {TARGET:.0f}x: {'met' if ratio >= TARGET else 'NOT met'})")
         return ratio
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--repeat", type=int, default=3, help="times each path runs, alternately")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         source, columns = real_run(Path(tmp))
         for runs in args.runs:
-            measure(runs, source, columns)
+            measure(runs, source, columns, args.repeat)
 
 
 if __name__ == "__main__":
