@@ -54,9 +54,9 @@ def one_size(people: int, days: int, seed: int) -> dict:
     t0 = time.perf_counter()
     model.run(days)
     steps_s = time.perf_counter() - t0
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # (Linux: KiB)
     return {"people": people, "days": days, "graph_s": graph_s, "build_s": build_s,
-            "steps_s": steps_s, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "kib_a_person": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / people,
+            "steps_s": steps_s, "peak_mib": peak_kib / 1024, "kib_a_person": peak_kib / people,
             "sellers_ever": int(model.people.ever_sellers().size),
             "person_days_per_s": people * days / steps_s}
 

@@ -32,6 +32,15 @@ SMALL = {
 EVERYONE_OPEN = {"population.open_share": 1.0, "population.open_days": 100_000.0}
 
 
+def write_file(path: Path, content: str | bytes) -> Path:
+    """Write a test's input file (text as UTF-8, bytes as they are); returns its path."""
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
 def small(overrides: dict | None = None, base: dict | None = None):
     """SMALL (or `base`) with dotted overrides applied, validated."""
     raw = copy.deepcopy(base or SMALL)

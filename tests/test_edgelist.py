@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import write_file
 
 import sim
 from sim.model.network import EdgeListError, SocialGraph, read_edgelist
@@ -24,12 +25,7 @@ bob alice
 
 
 def write(tmp_path: Path, content: str | bytes, name: str = "edges.txt") -> Path:
-    path = tmp_path / name
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
+    return write_file(tmp_path / name, content)
 
 
 def edge_list_error(path: Path) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import EVERYONE_OPEN, SCENARIOS, small
+from conftest import EVERYONE_OPEN, SCENARIOS, small, write_file
 
 from sim import WeishangModel
 from sim.model import parameters as P
@@ -20,13 +20,8 @@ from sim.model.sellers import pitching
 PYRAMID = SCENARIOS / "pyramid.toml"
 
 
-def write(tmp_path: Path, text: str | bytes, name: str = "plan.toml") -> Path:
-    path = tmp_path / name
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
+def write(tmp_path: Path, content: str | bytes, name: str = "plan.toml") -> Path:
+    return write_file(tmp_path / name, content)
 
 
 def error(path: Path | str = PYRAMID, overrides: dict | None = None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import write_file
 
 from sim.model import parameters as P
 from sim.model.scenario import ScenarioError, load_scenario, parse_set_options
@@ -28,10 +29,8 @@ def tiers(*ladder: tuple[float, float]) -> str:
     return "".join(TIER.format(price=p, first_order=f) for p, f in ladder)
 
 
-def write(tmp_path: Path, text: str, name: str = "plan.toml") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
+def write(tmp_path: Path, content: str | bytes, name: str = "plan.toml") -> Path:
+    return write_file(tmp_path / name, content)
 
 
 def one_line_error(path: Path, overrides: dict | None = None) -> str:

@@ -95,10 +95,8 @@ def read_part(path: Path) -> dict[str, np.ndarray]:
 
 def csv_table(path: Path, record: Mapping) -> pa.Table:
     """A run's timeseries.csv as the table its part would hold."""
-    table = pacsv.read_csv(path)
-    columns = {name: table.column(name).to_numpy() for name in table.column_names}
-    return series_table(columns, record["run_id"], record["scenario"], record["point_id"],
-                        record["replicate"])
+    return series_table(columns_of(pacsv.read_csv(path)), record["run_id"], record["scenario"],
+                        record["point_id"], record["replicate"])
 
 
 def _csv_schema(path: Path) -> pa.Schema:
@@ -124,6 +122,11 @@ class Partition:
     def skipped(self) -> set[str]:
         """Run ids in the compacted file whose rows must not be read."""
         return self.held - self.from_compacted
+
+    @property
+    def keep(self) -> pa.Array | None:
+        """The run ids to read from the compacted file, or None when all of them are wanted."""
+        return pa.array(sorted(self.from_compacted)) if self.skipped else None
 
     @property
     def settled(self) -> bool:
@@ -196,7 +199,7 @@ def _tables(p: Partition) -> Iterator[pa.Table]:
     """The partition's wanted rows, a chunk at a time: the compacted file's row groups, then each part
     and each CSV."""
     if p.from_compacted:
-        keep = None if not p.skipped else pa.array(sorted(p.from_compacted))
+        keep = p.keep
         for batch in pq.ParquetFile(p.compacted).iter_batches(batch_size=ROW_GROUP):
             table = pa.Table.from_batches([batch])
             yield table if keep is None else table.filter(pc.is_in(table["run_id"], value_set=keep))
@@ -234,8 +237,8 @@ def compact_partition(p: Partition) -> bool:
 
 def read_compacted(p: Partition) -> pa.Table:
     """The wanted runs' rows of the partition's compacted file, in memory."""
-    wanted = pc.field("run_id").isin(sorted(p.from_compacted)) if p.skipped else None
-    return pq.read_table(p.compacted, filters=wanted)
+    keep = p.keep
+    return pq.read_table(p.compacted, filters=None if keep is None else pc.field("run_id").isin(keep))
 
 
 def compact_batch(batch: Path, records: Iterable[Mapping]) -> int:
@@ -256,7 +259,8 @@ def read_runs(batch: Path, records: Iterable[Mapping]) -> list[dict[str, np.ndar
             # partition of 5,000 one-year runs is ~0.8 GB of floats).
             source = pq.ParquetFile(p.compacted)
             run_ids = source.read(columns=["run_id"]).column(0)
-            wanted = pc.is_in(run_ids, value_set=pa.array(sorted(p.from_compacted))) if p.skipped else None
+            keep = p.keep
+            wanted = None if keep is None else pc.is_in(run_ids, value_set=keep)
             arrays = {}
             for name in (n for n in p.schema.names if n not in IDS):
                 column = source.read(columns=[name]).column(0)

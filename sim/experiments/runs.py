@@ -67,6 +67,12 @@ def environment() -> list[str]:
     return sorted(found, key=str.lower)
 
 
+@functools.cache
+def environment_hash() -> str:
+    """A short digest of `environment()`: two results with the same one came from the same packages."""
+    return hashlib.sha256("\n".join(environment()).encode()).hexdigest()[:16]
+
+
 def git_commit() -> str | None:
     """The commit of the checkout the package runs from, with '+dirty' if changed; None outside git."""
     if not (SOURCE / ".git").exists():  # installed from a wheel: not a checkout
@@ -95,11 +101,9 @@ def provenance(scenario: Mapping | None = None) -> dict:
     outside a checkout), the whole environment as a lock (every installed package's version) with
     its digest, to compare two results at a glance, and, given a resolved scenario, its hash."""
     commit = git_commit()
-    lock = environment()
     out = {"versions": versions(), "git_commit": commit,
            "git_dirty": None if commit is None else commit.endswith("+dirty"),
-           "environment_hash": hashlib.sha256("\n".join(lock).encode()).hexdigest()[:16],
-           "environment": lock}
+           "environment_hash": environment_hash(), "environment": environment()}
     if scenario is not None:
         out["scenario_hash"] = scenario_hash(scenario)
     return out

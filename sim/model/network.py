@@ -240,9 +240,9 @@ class SocialGraph:
                                  ({"tie": t} for t in self.tie[one_way].tolist()), strict=True))
         return graph
 
-    def subgraph(self, nodes: np.ndarray) -> nx.Graph:
-        """The ties among the given (sorted) people, as networkx: nodes and edges in the order
-        `to_networkx().subgraph(nodes)` lists them, without making the whole graph."""
+    def ties_among(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The ties among the given (sorted) people, each once: its edge a->b with a < b, in CSR
+        order, and a. Only the people's own edges are read, not the whole graph's."""
         nodes = np.asarray(nodes, dtype=np.int64)
         out = self.out_edges(nodes)
         source = np.repeat(nodes, self.degree[nodes])
@@ -250,10 +250,16 @@ class SocialGraph:
         inside = np.zeros(self.n, dtype=bool)
         inside[nodes] = True
         keep = inside[target] & (source < target)
+        return out[keep], source[keep]
+
+    def subgraph(self, nodes: np.ndarray) -> nx.Graph:
+        """The ties among the given (sorted) people, as networkx: nodes and edges in the order
+        `to_networkx().subgraph(nodes)` lists them, without making the whole graph."""
+        edges, source = self.ties_among(nodes)
         graph = nx.Graph()
-        graph.add_nodes_from(set(nodes.tolist()))  # networkx's subgraph view lists them in set order
-        graph.add_edges_from(zip(source[keep].tolist(), target[keep].tolist(),
-                                 ({"tie": t} for t in self.tie[out[keep]].tolist()), strict=True))
+        graph.add_nodes_from(set(np.asarray(nodes).tolist()))  # networkx's subgraph view: set order
+        graph.add_edges_from(zip(source.tolist(), self.indices[edges].tolist(),
+                                 ({"tie": t} for t in self.tie[edges].tolist()), strict=True))
         return graph
 
     @property

@@ -64,13 +64,8 @@ class NetworkFigure:
         p, g = model.people, model.graph
         self.drawn = drawn
         self.xy = np.array([pos[int(i)] for i in drawn]).reshape(-1, 2)
-        inside = np.zeros(p.n, dtype=bool)
-        inside[drawn] = True
-        out = g.out_edges(drawn)  # the drawn people's edges, in CSR order
-        source = np.repeat(drawn, g.degree[drawn])
-        keep = inside[g.indices[out]] & (source < g.indices[out])
-        self.edges = out[keep]
-        ends = [self.xy[np.searchsorted(drawn, side)] for side in (source[keep], g.indices[self.edges])]
+        self.edges, source = g.ties_among(drawn)
+        ends = [self.xy[np.searchsorted(drawn, side)] for side in (source, g.indices[self.edges])]
         self.segments = np.stack(ends, axis=1)  # edge, end, x/y
         self.fig = Figure(figsize=(10, 8))
         self.ax = ax = self.fig.add_subplot()
